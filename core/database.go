@@ -1,0 +1,206 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// Database is a pool of connections to one database, safe for concurrent use.
+// Open it once at start-up and share it. Every statement method takes the
+// context first: a context that carries a transaction of this Database (see
+// Transaction and Begin) runs the statement inside it.
+type Database struct {
+	url     *URL
+	dialect *Dialect
+	be      backend
+	hook    func(context.Context, QueryEvent)
+	forced  *forcedTx // with WithForceRollback: the transaction everything runs in
+	closed  atomic.Bool
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	maxConns, minConns int
+	connMaxLifetime    time.Duration
+	forceRollback      bool
+	hook               func(context.Context, QueryEvent)
+}
+
+// WithMaxConns bounds the pool (the URL's max_size).
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// WithMinConns sets how many connections the pool keeps (the URL's min_size):
+// opened in advance on PostgreSQL, kept idle on MySQL and SQLite.
+func WithMinConns(n int) Option { return func(o *options) { o.minConns = n } }
+
+// WithConnMaxLifetime closes connections older than d (the URL's pool_recycle).
+func WithConnMaxLifetime(d time.Duration) Option {
+	return func(o *options) { o.connMaxLifetime = d }
+}
+
+// WithForceRollback runs the whole Database inside one transaction that is
+// rolled back by Close, so a test can write freely and leave nothing behind
+// (encode/databases' force_rollback). All statements then share one
+// connection: they are serialised, a Transaction becomes a savepoint and
+// holds that connection until it ends, and isolation options are ignored.
+func WithForceRollback() Option { return func(o *options) { o.forceRollback = true } }
+
+// WithQueryHook calls hook after every statement the Database sends,
+// savepoints included, with its SQL and outcome: for logging, metrics or
+// counting queries in tests. It runs on the calling goroutine and must be
+// safe for concurrent use.
+func WithQueryHook(hook func(ctx context.Context, e QueryEvent)) Option {
+	return func(o *options) { o.hook = hook }
+}
+
+// QueryEvent describes one statement, for WithQueryHook.
+type QueryEvent struct {
+	SQL      string
+	Args     []any
+	Duration time.Duration
+	Err      error
+}
+
+// Open parses rawURL (see URL), connects, and checks the connection. Options
+// given here override the URL's.
+func Open(ctx context.Context, rawURL string, opts ...Option) (*Database, error) {
+	u, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return OpenURL(ctx, u, opts...)
+}
+
+// OpenURL is Open for an already parsed URL.
+func OpenURL(ctx context.Context, u *URL, opts ...Option) (*Database, error) {
+	o := &options{maxConns: u.intOption("max_size"), minConns: u.intOption("min_size")}
+	o.connMaxLifetime, _ = u.poolRecycle() // validated by ParseURL
+	for _, opt := range opts {
+		opt(o)
+	}
+	if o.maxConns > 0 && o.minConns > o.maxConns {
+		return nil, fmt.Errorf("%w: min_size %d is above max_size %d", ErrBadURL, o.minConns, o.maxConns)
+	}
+	db := &Database{url: u, dialect: u.Dialect(), hook: o.hook}
+	var err error
+	switch db.dialect {
+	case Postgres:
+		db.be, err = openPostgres(ctx, u, o)
+	case MySQL:
+		db.be, err = openMySQL(ctx, u, o)
+	default:
+		db.be, err = openSQLite(ctx, u, o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.forceRollback {
+		tx, err := db.be.begin(ctx, TxOptions{})
+		if err != nil {
+			_ = db.be.close()
+			return nil, fmt.Errorf("core: force rollback: begin: %w", err)
+		}
+		db.forced = newForcedTx(tx)
+	}
+	return db, nil
+}
+
+// Dialect returns the database's SQL dialect.
+func (db *Database) Dialect() *Dialect { return db.dialect }
+
+// URL returns the parsed URL the database was opened with.
+func (db *Database) URL() *URL { return db.url }
+
+// String returns the URL with the password masked.
+func (db *Database) String() string { return db.url.String() }
+
+// Close rolls back the force-rollback transaction, if any, and closes the
+// pool. Statements after Close return ErrClosed.
+func (db *Database) Close() error {
+	if db.closed.Swap(true) {
+		return nil
+	}
+	var err error
+	if db.forced != nil {
+		err = db.forced.rollback()
+	}
+	if cerr := db.be.close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Using returns db itself for the name "default" or "", so that a single
+// Database can stand wherever a Resolver is expected.
+func (db *Database) Using(name string) (*Database, error) {
+	if name == "" || name == DefaultName {
+		return db, nil
+	}
+	return nil, fmt.Errorf("%w: %q (a single Database has only %q)", ErrUnknownDatabase, name, DefaultName)
+}
+
+// runnerFor returns where a statement made with ctx runs, and what to call
+// when the statement (or its cursor) is finished.
+func (db *Database) runnerFor(ctx context.Context) (runner, func(), error) {
+	if db.closed.Load() {
+		return nil, nil, ErrClosed
+	}
+	if t := txFrom(ctx, db); t != nil {
+		if t.isDone() {
+			return nil, nil, ErrTxDone
+		}
+		return t.run, noop, nil
+	}
+	if db.forced != nil {
+		if err := db.forced.lock(ctx); err != nil {
+			return nil, nil, err
+		}
+		if db.dialect == Postgres {
+			return guarded{db.forced.tx}, db.forced.unlock, nil
+		}
+		return db.forced.tx, db.forced.unlock, nil
+	}
+	return db.be, noop, nil
+}
+
+func noop() {}
+
+func (db *Database) observe(ctx context.Context, st statement, start time.Time, err error) {
+	if db.hook != nil {
+		db.hook(ctx, QueryEvent{SQL: st.sql, Args: st.args, Duration: time.Since(start), Err: err})
+	}
+}
+
+// forcedTx is the one transaction a force-rollback Database runs in, with a
+// lock that lets one statement (or one Transaction) use it at a time.
+type forcedTx struct {
+	tx  txRunner
+	sem chan struct{}
+}
+
+func newForcedTx(tx txRunner) *forcedTx {
+	return &forcedTx{tx: tx, sem: make(chan struct{}, 1)}
+}
+
+func (f *forcedTx) lock(ctx context.Context) error {
+	select {
+	case f.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *forcedTx) unlock() { <-f.sem }
+
+func (f *forcedTx) rollback() error {
+	f.sem <- struct{}{} // wait for whatever is running
+	defer f.unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return f.tx.rollback(ctx)
+}

@@ -1,0 +1,195 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/doug-martin/goqu/v9"
+)
+
+var now = time.Now
+
+// Execute runs a statement that returns no rows (INSERT, UPDATE, DELETE,
+// DDL) and reports the rows it affected and, for an INSERT, the new key where
+// the dialect can say (see Result). The query is a goqu dataset or raw SQL
+// with :name parameters and one Params argument:
+//
+//	db.Execute(ctx, goqu.Insert("notes").Rows(goqu.Record{"text": "hi"}))
+//	db.Execute(ctx, "UPDATE notes SET completed = :done WHERE id = :id", core.Params{"done": true, "id": 1})
+func (db *Database) Execute(ctx context.Context, query any, args ...any) (Result, error) {
+	st, err := render(db.dialect, query, args)
+	if err != nil {
+		return Result{}, err
+	}
+	return db.exec(ctx, st)
+}
+
+func (db *Database) exec(ctx context.Context, st statement) (Result, error) {
+	r, done, err := db.runnerFor(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	defer done()
+	start := now()
+	res, err := r.exec(ctx, st.sql, st.args)
+	db.observe(ctx, st, start, err)
+	return res, wrapError(err, st.sql)
+}
+
+// ExecuteMany runs one statement once per set of values, all in one
+// transaction (a savepoint when ctx already carries one): either every
+// execution succeeds or none leaves a trace. The query is raw SQL with :name
+// parameters, or a goqu insert dataset into which each set becomes one row's
+// record. It returns the total rows affected.
+//
+//	db.ExecuteMany(ctx, "INSERT INTO notes(text) VALUES (:text)", []core.Params{{"text": "a"}, {"text": "b"}})
+func (db *Database) ExecuteMany(ctx context.Context, query any, values []Params) (int64, error) {
+	var stmts []statement
+	switch q := query.(type) {
+	case string:
+		c, err := compileRaw(db.dialect, q)
+		if err != nil {
+			return 0, err
+		}
+		for i, p := range values {
+			args, err := c.bind(p)
+			if err != nil {
+				return 0, fmt.Errorf("ExecuteMany: values[%d]: %w", i, err)
+			}
+			stmts = append(stmts, statement{sql: c.sql, args: args})
+		}
+	case *goqu.InsertDataset:
+		for i, p := range values {
+			st, err := render(db.dialect, q.Rows(goqu.Record(p)), nil)
+			if err != nil {
+				return 0, fmt.Errorf("ExecuteMany: values[%d]: %w", i, err)
+			}
+			stmts = append(stmts, st)
+		}
+	default:
+		return 0, fmt.Errorf("%w: ExecuteMany takes raw SQL or a *goqu.InsertDataset, not %T", ErrBadQuery, query)
+	}
+	var total int64
+	err := db.Transaction(ctx, func(ctx context.Context) error {
+		for _, st := range stmts {
+			res, err := db.exec(ctx, st)
+			if err != nil {
+				return err
+			}
+			total += res.RowsAffected
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return total, nil
+}
+
+// FetchAll runs a query and returns all its rows.
+func (db *Database) FetchAll(ctx context.Context, query any, args ...any) ([]*Row, error) {
+	var rows []*Row
+	for row, err := range db.Iterate(ctx, query, args...) {
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// FetchOne runs a query and returns its first row, or nil (and no error)
+// when it returns none. The remaining rows are not read.
+func (db *Database) FetchOne(ctx context.Context, query any, args ...any) (*Row, error) {
+	for row, err := range db.Iterate(ctx, query, args...) {
+		return row, err
+	}
+	return nil, nil
+}
+
+// FetchVal runs a query and returns one value of its first row: the first
+// column, or the one a ColumnAt / ColumnNamed argument selects. It returns
+// nil when the query returns no row (and for a NULL).
+//
+//	n, err := db.FetchVal(ctx, goqu.From("notes").Select(goqu.COUNT("*")))
+//	text, err := db.FetchVal(ctx, "SELECT id, text FROM notes WHERE id = :id", core.Params{"id": 1}, core.ColumnNamed("text"))
+func (db *Database) FetchVal(ctx context.Context, query any, args ...any) (any, error) {
+	st, err := render(db.dialect, query, args)
+	if err != nil {
+		return nil, err
+	}
+	for row, err := range db.iterate(ctx, st) {
+		if err != nil {
+			return nil, err
+		}
+		return row.pick(st.column)
+	}
+	return nil, nil
+}
+
+// Iterate runs a query and yields its rows one at a time as the database
+// sends them, without holding the result in memory. Breaking out of the loop
+// closes the result. An error ends the sequence with (nil, err).
+//
+//	for row, err := range db.Iterate(ctx, goqu.From("notes").Order(goqu.C("id").Asc())) {
+//		if err != nil { return err }
+//		fmt.Println(row.Get("text"))
+//	}
+//
+// While the loop runs, its connection is busy: on PostgreSQL and MySQL a
+// statement made inside the loop with the same transaction context fails;
+// with WithForceRollback or an in-memory SQLite database, which have a single
+// connection, it would wait for the loop to end, so collect what you need
+// first (FetchAll) in those cases.
+func (db *Database) Iterate(ctx context.Context, query any, args ...any) iter.Seq2[*Row, error] {
+	st, err := render(db.dialect, query, args)
+	if err != nil {
+		return func(yield func(*Row, error) bool) { yield(nil, err) }
+	}
+	return db.iterate(ctx, st)
+}
+
+func (db *Database) iterate(ctx context.Context, st statement) iter.Seq2[*Row, error] {
+	return func(yield func(*Row, error) bool) {
+		r, done, err := db.runnerFor(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer done()
+		start := now()
+		cur, err := r.query(ctx, st.sql, st.args)
+		db.observe(ctx, st, start, err)
+		if err != nil {
+			yield(nil, wrapError(err, st.sql))
+			return
+		}
+		closed := false
+		defer func() {
+			if !closed {
+				_ = cur.close()
+			}
+		}()
+		cols := newColumns(cur.columns())
+		for cur.next() {
+			row := &Row{cols: cols, values: make([]any, len(cols.names))}
+			if err := cur.scan(row.values); err != nil {
+				yield(nil, wrapError(err, st.sql))
+				return
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+		closed = true
+		if err := cur.close(); err != nil {
+			yield(nil, wrapError(err, st.sql))
+			return
+		}
+		if err := cur.err(); err != nil {
+			yield(nil, wrapError(err, st.sql))
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/doug-martin/goqu/v9"
+)
+
+// A query, as the statement methods take it, is one of:
+//
+//   - a goqu dataset (*goqu.SelectDataset, *goqu.InsertDataset,
+//     *goqu.UpdateDataset, *goqu.DeleteDataset or *goqu.TruncateDataset),
+//     rendered in the database's dialect and always in prepared mode, so every
+//     value is a bound parameter;
+//   - a raw SQL string whose values are :name parameters, given as one Params
+//     (or map[string]any) argument.
+//
+// FetchVal also takes a ColumnAt or ColumnNamed argument.
+
+// ColumnSelector picks the column FetchVal returns; see ColumnAt and ColumnNamed.
+type ColumnSelector struct {
+	name  string
+	index int
+}
+
+// ColumnAt selects a column of the result by its 0-based position.
+func ColumnAt(i int) ColumnSelector { return ColumnSelector{index: i} }
+
+// ColumnNamed selects a column of the result by name (the first one of that name).
+func ColumnNamed(name string) ColumnSelector { return ColumnSelector{name: name, index: -1} }
+
+// statement is a query rendered for one dialect.
+type statement struct {
+	sql    string
+	args   []any
+	column ColumnSelector
+}
+
+// render turns a query and its arguments into SQL and bound values.
+func render(d *Dialect, query any, args []any) (statement, error) {
+	st := statement{}
+	var params Params
+	hasParams := false
+	for _, a := range args {
+		switch a := a.(type) {
+		case Params:
+			if hasParams {
+				return st, fmt.Errorf("%w: more than one set of parameters", ErrBadQuery)
+			}
+			params, hasParams = a, true
+		case map[string]any:
+			if hasParams {
+				return st, fmt.Errorf("%w: more than one set of parameters", ErrBadQuery)
+			}
+			params, hasParams = a, true
+		case ColumnSelector:
+			st.column = a
+		default:
+			return st, fmt.Errorf("%w: unexpected argument of type %T (raw SQL takes its values as core.Params with :name placeholders)", ErrBadQuery, a)
+		}
+	}
+	var err error
+	switch q := query.(type) {
+	case string:
+		var c *compiled
+		if c, err = compileRaw(d, q); err != nil {
+			return st, err
+		}
+		st.sql = c.sql
+		st.args, err = c.bind(params)
+		return st, err
+	case *goqu.SelectDataset:
+		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
+	case *goqu.InsertDataset:
+		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
+	case *goqu.UpdateDataset:
+		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
+	case *goqu.DeleteDataset:
+		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
+	case *goqu.TruncateDataset:
+		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
+	case nil:
+		return st, fmt.Errorf("%w: nil query", ErrBadQuery)
+	default:
+		return st, fmt.Errorf("%w: unsupported query type %T (want a goqu dataset or a SQL string)", ErrBadQuery, query)
+	}
+	if err != nil {
+		return st, fmt.Errorf("%w: %w", ErrBadQuery, err)
+	}
+	if hasParams {
+		return st, fmt.Errorf("%w: core.Params are for raw SQL; a goqu dataset carries its own values", ErrBadQuery)
+	}
+	return st, nil
+}

@@ -1,0 +1,842 @@
+package core
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrInvalidSchema is wrapped by every error about a malformed schema: a bad
+// type, column, constraint, foreign key or naming convention, or one a
+// dialect cannot create. The concrete error is a *SchemaError naming the
+// table and column concerned.
+var ErrInvalidSchema = errors.New("core: invalid schema")
+
+// SchemaError is a schema problem found by Validate or while generating DDL.
+// errors.Is(err, ErrInvalidSchema) holds for it.
+type SchemaError struct {
+	Table  string // the table concerned, if any
+	Column string // the column concerned, if any
+	Err    error  // what is wrong
+}
+
+// Error names the table and column, then the problem.
+func (e *SchemaError) Error() string {
+	var b strings.Builder
+	b.WriteString(ErrInvalidSchema.Error())
+	b.WriteString(": ")
+	if e.Table != "" {
+		fmt.Fprintf(&b, "table %q ", e.Table)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, "column %q ", e.Column)
+	}
+	if e.Table != "" || e.Column != "" {
+		b.WriteString("- ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns the underlying problem.
+func (e *SchemaError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrInvalidSchema.
+func (e *SchemaError) Is(target error) bool { return target == ErrInvalidSchema }
+
+// schemaErr builds a *SchemaError about table and column (either may be "").
+func schemaErr(table, column, format string, args ...any) error {
+	return &SchemaError{Table: table, Column: column, Err: fmt.Errorf(format, args...)}
+}
+
+// placeErr fills in the table and column of a *SchemaError that lacks them
+// (a type or naming error found while checking a column).
+func placeErr(err error, table, column string) error {
+	var se *SchemaError
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	c := *se
+	if c.Table == "" {
+		c.Table = table
+	}
+	if c.Column == "" {
+		c.Column = column
+	}
+	return &c
+}
+
+// Expr is raw SQL used verbatim as a column default, such as
+// Expr("CURRENT_TIMESTAMP"). It is schema text written by the programmer,
+// never user input. Write any expression other than CURRENT_TIMESTAMP in
+// parentheses, Expr("(CURRENT_DATE)"): MySQL 8 accepts other expression
+// defaults only in that form, and the other dialects accept it too.
+//
+// One rewrite is made: on MySQL, CURRENT_TIMESTAMP (or CURRENT_TIMESTAMP(),
+// NOW()) as the default of a Timestamp column is written
+// CURRENT_TIMESTAMP(6), since MySQL requires it to match the column's
+// DATETIME(6) precision.
+type Expr string
+
+// CurrentTimestamp is the default that sets a Timestamp column to the time
+// of the insert.
+const CurrentTimestamp Expr = "CURRENT_TIMESTAMP"
+
+// Action is what a foreign key does to referencing rows when the referenced
+// row is deleted or its key updated.
+type Action string
+
+// The referential actions.
+const (
+	// NoAction writes no clause: the database's default, which refuses the
+	// change while rows still refer to it.
+	NoAction Action = ""
+	// Cascade deletes (or updates) the referencing rows too.
+	Cascade Action = "CASCADE"
+	// SetNull sets the referencing column to NULL; the column must be Nullable.
+	SetNull Action = "SET NULL"
+	// SetDefault sets the referencing column to its default. MySQL's InnoDB
+	// does not support it, so CreateSQL refuses it for MySQL.
+	SetDefault Action = "SET DEFAULT"
+	// Restrict refuses the change immediately, even inside a transaction
+	// whose constraints are deferred.
+	Restrict Action = "RESTRICT"
+)
+
+func (a Action) valid() bool {
+	switch a {
+	case NoAction, Cascade, SetNull, SetDefault, Restrict:
+		return true
+	}
+	return false
+}
+
+// ForeignKey makes a column refer to a column of another table (or of its
+// own table). The referenced column must be the table's single-column
+// primary key or carry a single-column unique constraint, and have the same
+// type kind as the referencing column.
+type ForeignKey struct {
+	Table    string // the referenced table
+	Column   string // the referenced column
+	OnDelete Action // what deleting the referenced row does
+	OnUpdate Action // what updating the referenced key does
+	// Name is the constraint's name; empty means the NamingConvention's
+	// ForeignKey template.
+	Name string
+}
+
+// Column is one column of a Table.
+type Column struct {
+	// Name is the column's name, quoted in the SQL so any word can be used.
+	Name string
+	// Type is the column's type.
+	Type Type
+	// Nullable allows NULL; columns are NOT NULL unless it is set. A primary
+	// key column cannot be Nullable.
+	Nullable bool
+	// Default is the value the column takes when an insert gives none: nil
+	// for no default, an Expr for raw SQL, or a Go value written as an escaped
+	// SQL literal: a bool (Boolean columns), an integer (integer, floating and
+	// Decimal columns), a float (floating and Decimal columns), a string
+	// (String, Text, Date, Timestamp, JSON, UUID, and Decimal written as a
+	// decimal number such as "12.50") or a []byte (Bytes columns). Named types
+	// with those underlying types are accepted. A Custom column takes any of them.
+	//
+	// MySQL forbids literal defaults on TEXT, BLOB and JSON columns, so there
+	// the literal is written as an expression, DEFAULT ('x'), which needs
+	// MySQL 8.0.13 or MariaDB 10.2.
+	Default any
+	// PrimaryKey makes the column part of the table's primary key; several
+	// columns make a composite key, in the order of the table's columns.
+	PrimaryKey bool
+	// AutoIncrement makes the database number new rows: an identity column on
+	// PostgreSQL, AUTO_INCREMENT on MySQL, INTEGER PRIMARY KEY AUTOINCREMENT on
+	// SQLite. It needs an integer primary key column without a Default, and
+	// at most one per table. On SQLite the column must be the whole primary
+	// key, and its type is written INTEGER whatever its size; on MySQL it must
+	// be the first column of a composite key.
+	AutoIncrement bool
+	// Unique adds a single-column unique constraint, named by the convention.
+	Unique bool
+	// Index adds a single-column index, named by the convention.
+	Index bool
+	// ForeignKey, if set, makes the column refer to another table's column.
+	ForeignKey *ForeignKey
+}
+
+// Index is an index on one or more columns of a table, created by its own
+// CREATE INDEX statement after the table.
+type Index struct {
+	// Name is the index's name; empty means the NamingConvention's Index
+	// template.
+	Name string
+	// Columns are the indexed columns, in order.
+	Columns []string
+	// Unique makes it a unique index.
+	Unique bool
+}
+
+// UniqueConstraint requires the combination of Columns to be unique across
+// the table's rows.
+type UniqueConstraint struct {
+	// Name is the constraint's name; empty means the NamingConvention's
+	// Unique template.
+	Name string
+	// Columns are the constrained columns, in order.
+	Columns []string
+}
+
+// CheckConstraint requires Expr to hold for every row.
+type CheckConstraint struct {
+	// Name is the check's short name, the {constraint} of the
+	// NamingConvention's Check template ("positive_price" becomes
+	// "ck_products_positive_price" by default). It is required.
+	Name string
+	// Expr is the condition as raw SQL, written into the CREATE TABLE as is:
+	// schema text written by the programmer, never user input. Quote any
+	// identifier that is a reserved word yourself.
+	Expr string
+}
+
+// Table describes one table: its columns and the constraints and indexes
+// on them. Build it with NewTable or as a literal, then Add it to a MetaData.
+type Table struct {
+	// Name is the table's name.
+	Name string
+	// Columns are the table's columns, in the order they are created.
+	Columns []*Column
+	// Indexes are created after the table, in order (after the indexes of
+	// columns whose Index flag is set).
+	Indexes []*Index
+	// Uniques are the table's multi-column unique constraints (after those of
+	// columns whose Unique flag is set).
+	Uniques []*UniqueConstraint
+	// Checks are the table's check constraints.
+	Checks []*CheckConstraint
+}
+
+// NewTable returns a table named name with the given columns.
+func NewTable(name string, cols ...*Column) *Table {
+	return &Table{Name: name, Columns: cols}
+}
+
+// Column returns the column named name (compared exactly), or nil.
+func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if c != nil && c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// PrimaryKey returns the primary key's columns in table order; it is empty
+// when the table has no primary key.
+func (t *Table) PrimaryKey() []*Column {
+	var pk []*Column
+	for _, c := range t.Columns {
+		if c != nil && c.PrimaryKey {
+			pk = append(pk, c)
+		}
+	}
+	return pk
+}
+
+// MetaData is a schema: a set of tables, kept in the order they were added,
+// and the naming convention for their constraints. It generates the DDL to
+// create and drop them, and it is what migrations compare a live database
+// against. Build it at start-up; it is not safe to Add tables while other
+// goroutines read it.
+type MetaData struct {
+	tables []*Table
+	naming NamingConvention
+}
+
+// MetaDataOption configures a MetaData made by NewMetaData.
+type MetaDataOption func(*MetaData)
+
+// WithNaming sets the naming convention for constraints and indexes (empty
+// fields take DefaultNaming's templates).
+func WithNaming(n NamingConvention) MetaDataOption {
+	return func(m *MetaData) { m.naming = n }
+}
+
+// NewMetaData returns an empty schema using DefaultNaming unless WithNaming
+// says otherwise.
+func NewMetaData(opts ...MetaDataOption) *MetaData {
+	m := &MetaData{naming: DefaultNaming}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Add appends tables to the schema. A nil or unnamed table, or a name already
+// present (compared case-insensitively, since MySQL and SQLite may fold case),
+// is an error, and then none of the tables is added.
+func (m *MetaData) Add(tables ...*Table) error {
+	var errs []error
+	seen := make(map[string]string, len(m.tables)+len(tables))
+	for _, t := range m.tables {
+		seen[strings.ToLower(t.Name)] = t.Name
+	}
+	for i, t := range tables {
+		switch {
+		case t == nil:
+			errs = append(errs, schemaErr("", "", "table %d to add is nil", i))
+		case t.Name == "":
+			errs = append(errs, schemaErr("", "", "table %d to add has no name", i))
+		default:
+			if prev, ok := seen[strings.ToLower(t.Name)]; ok {
+				errs = append(errs, schemaErr(t.Name, "", "duplicate table name (already have %q)", prev))
+				continue
+			}
+			seen[strings.ToLower(t.Name)] = t.Name
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	m.tables = append(m.tables, tables...)
+	return nil
+}
+
+// Table returns the table named name (compared exactly), or nil.
+func (m *MetaData) Table(name string) *Table {
+	for _, t := range m.tables {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// Tables returns the tables in the order they were added. The slice is a
+// copy; the tables are not.
+func (m *MetaData) Tables() []*Table {
+	return append([]*Table(nil), m.tables...)
+}
+
+// Naming returns the schema's naming convention.
+func (m *MetaData) Naming() NamingConvention { return m.naming }
+
+// Validate checks the whole schema and returns every problem found, joined
+// with errors.Join; each is a *SchemaError naming its table and column. It
+// checks names (present, unique, at most MaxIdentifierLength bytes), types,
+// defaults, primary keys and AutoIncrement, that indexes and constraints name
+// existing columns, that every foreign key refers to an existing unique
+// column of the same type kind (SET NULL only on Nullable columns), that the
+// naming convention is well formed, and that no two constraints or indexes
+// of the schema share a name. Problems that only one dialect has are
+// reported by CreateSQL for that dialect.
+func (m *MetaData) Validate() error {
+	_, err := m.specs()
+	return err
+}
+
+// specs validates the schema and resolves the constraints of every table.
+func (m *MetaData) specs() ([]*tableSpec, error) {
+	if err := m.naming.Validate(); err != nil {
+		return nil, err
+	}
+	var errs []error
+	specs := make([]*tableSpec, 0, len(m.tables))
+	byName := make(map[string]*tableSpec, len(m.tables))
+	folded := make(map[string]string, len(m.tables))
+	for _, t := range m.tables {
+		s, err := buildSpec(t, m.naming)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if t == nil || t.Name == "" {
+			continue
+		}
+		if prev, ok := folded[strings.ToLower(t.Name)]; ok {
+			errs = append(errs, schemaErr(t.Name, "", "duplicate table name (already have %q)", prev))
+			continue
+		}
+		folded[strings.ToLower(t.Name)] = t.Name
+		if s != nil {
+			specs = append(specs, s)
+			byName[t.Name] = s
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	names := map[string]string{} // folded constraint or index name -> its table
+	claim := func(name, table string) {
+		if name == "" {
+			return
+		}
+		key := strings.ToLower(name)
+		if other, ok := names[key]; ok {
+			errs = append(errs, schemaErr(table, "", "constraint or index name %q is also used in table %q", name, other))
+			return
+		}
+		names[key] = table
+	}
+	for _, s := range specs {
+		table := s.t.Name
+		claim(s.pkName, table)
+		for _, u := range s.uniques {
+			claim(u.name, table)
+		}
+		for _, ix := range s.indexes {
+			claim(ix.name, table)
+		}
+		for _, ck := range s.checks {
+			claim(ck.name, table)
+		}
+		for _, fk := range s.fks {
+			claim(fk.name, table)
+			target := byName[fk.fk.Table]
+			if target == nil {
+				errs = append(errs, schemaErr(table, fk.col.Name, "foreign key to unknown table %q", fk.fk.Table))
+				continue
+			}
+			fk.target = target
+			ref := target.t.Column(fk.fk.Column)
+			if ref == nil {
+				errs = append(errs, schemaErr(table, fk.col.Name, "foreign key to unknown column %q of table %q", fk.fk.Column, fk.fk.Table))
+				continue
+			}
+			if !sameKeyType(fk.col.Type, ref.Type) {
+				errs = append(errs, schemaErr(table, fk.col.Name, "type %s does not match %s of the referenced column %s.%s",
+					fk.col.Type, ref.Type, fk.fk.Table, fk.fk.Column))
+			}
+			if !target.isUniqueColumn(ref.Name) {
+				errs = append(errs, schemaErr(table, fk.col.Name, "foreign key to %s.%s, which is neither the primary key nor unique",
+					fk.fk.Table, fk.fk.Column))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return specs, nil
+}
+
+// sameKeyType reports whether a foreign key column of type a may refer to a
+// column of type b on every dialect (MySQL requires the same integer size and
+// sign; string lengths may differ).
+func sameKeyType(a, b Type) bool {
+	if a.Kind != b.Kind || a.Unsigned != b.Unsigned {
+		return false
+	}
+	switch a.Kind {
+	case KindDecimal:
+		return a.Precision == b.Precision && a.Scale == b.Scale
+	case KindCustom:
+		return strings.EqualFold(a.Raw, b.Raw)
+	}
+	return true
+}
+
+// tableSpec is a table whose constraints and indexes have been validated and
+// named.
+type tableSpec struct {
+	t       *Table
+	pk      []*Column
+	pkName  string
+	auto    *Column // the AutoIncrement column, if any
+	uniques []uniqueSpec
+	indexes []indexSpec
+	checks  []checkSpec
+	fks     []*fkSpec
+}
+
+type uniqueSpec struct {
+	name string
+	cols []string
+}
+
+type indexSpec struct {
+	name   string
+	cols   []string
+	unique bool
+}
+
+type checkSpec struct {
+	name, expr string
+}
+
+type fkSpec struct {
+	name   string
+	col    *Column
+	fk     *ForeignKey
+	owner  *tableSpec
+	target *tableSpec // set by MetaData.specs
+}
+
+// isUniqueColumn reports whether the column alone is the primary key or has a
+// unique constraint or unique index of its own.
+func (s *tableSpec) isUniqueColumn(name string) bool {
+	if len(s.pk) == 1 && s.pk[0].Name == name {
+		return true
+	}
+	for _, u := range s.uniques {
+		if len(u.cols) == 1 && u.cols[0] == name {
+			return true
+		}
+	}
+	for _, ix := range s.indexes {
+		if ix.unique && len(ix.cols) == 1 && ix.cols[0] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// buildSpec validates everything about t that does not involve other tables
+// or a particular dialect, and names its constraints and indexes.
+func buildSpec(t *Table, naming NamingConvention) (*tableSpec, error) {
+	if t == nil {
+		return nil, schemaErr("", "", "nil table")
+	}
+	var errs []error
+	tn := t.Name
+	fail := func(column, format string, args ...any) {
+		errs = append(errs, schemaErr(tn, column, format, args...))
+	}
+	checkName := func(column, what, name string) {
+		if len(name) > MaxIdentifierLength {
+			fail(column, "%s %q is longer than %d bytes", what, name, MaxIdentifierLength)
+		}
+		if !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
+			fail(column, "%s %q is not valid UTF-8 text", what, name)
+		}
+	}
+	if tn == "" {
+		fail("", "table has no name")
+	}
+	checkName("", "table name", tn)
+	if len(t.Columns) == 0 {
+		fail("", "table has no columns")
+	}
+	s := &tableSpec{t: t}
+	seen := map[string]string{}
+	for i, c := range t.Columns {
+		if c == nil {
+			fail("", "column %d is nil", i)
+			continue
+		}
+		cn := c.Name
+		if cn == "" {
+			fail("", "column %d has no name", i)
+			continue
+		}
+		checkName(cn, "column name", cn)
+		if prev, ok := seen[strings.ToLower(cn)]; ok {
+			fail(cn, "duplicate column name (already have %q)", prev)
+			continue
+		}
+		seen[strings.ToLower(cn)] = cn
+		if err := c.Type.Validate(); err != nil {
+			errs = append(errs, placeErr(err, tn, cn))
+		} else if err := checkDefault(c); err != nil {
+			fail(cn, "%v", err)
+		}
+		if c.PrimaryKey {
+			s.pk = append(s.pk, c)
+			if c.Nullable {
+				fail(cn, "a primary key column cannot be Nullable")
+			}
+		}
+		if c.AutoIncrement {
+			switch {
+			case !c.Type.Kind.isInteger():
+				fail(cn, "AutoIncrement needs an integer type, not %s", c.Type)
+			case !c.PrimaryKey:
+				fail(cn, "AutoIncrement needs a primary key column")
+			case c.Default != nil:
+				fail(cn, "an AutoIncrement column cannot have a Default")
+			case s.auto != nil:
+				fail(cn, "a table can have only one AutoIncrement column (already %q)", s.auto.Name)
+			default:
+				s.auto = c
+			}
+		}
+		if fk := c.ForeignKey; fk != nil {
+			switch {
+			case fk.Table == "":
+				fail(cn, "foreign key has no Table")
+			case fk.Column == "":
+				fail(cn, "foreign key has no Column")
+			}
+			for _, a := range []Action{fk.OnDelete, fk.OnUpdate} {
+				if !a.valid() {
+					fail(cn, "unknown foreign key action %q", string(a))
+				}
+				if a == SetNull && !c.Nullable {
+					fail(cn, "foreign key action SET NULL needs a Nullable column")
+				}
+			}
+			checkName(cn, "foreign key name", fk.Name)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	// Name the constraints, column-level ones first.
+	named := func(column, explicit string, gen func() (string, error)) string {
+		if explicit != "" {
+			return explicit
+		}
+		name, err := gen()
+		if err != nil {
+			errs = append(errs, placeErr(err, tn, column))
+		}
+		return name
+	}
+	if len(s.pk) > 0 {
+		cols := columnNames(s.pk)
+		s.pkName = named("", "", func() (string, error) { return naming.PrimaryKeyName(tn, cols) })
+	}
+	for _, c := range t.Columns {
+		cols := []string{c.Name}
+		if c.Unique {
+			s.uniques = append(s.uniques, uniqueSpec{
+				name: named(c.Name, "", func() (string, error) { return naming.UniqueName(tn, cols) }),
+				cols: cols,
+			})
+		}
+		if c.Index {
+			s.indexes = append(s.indexes, indexSpec{
+				name: named(c.Name, "", func() (string, error) { return naming.IndexName(tn, cols) }),
+				cols: cols,
+			})
+		}
+	}
+	checkCols := func(what string, i int, name string, cols []string) bool {
+		label := fmt.Sprintf("%s %d", what, i)
+		if name != "" {
+			label = fmt.Sprintf("%s %q", what, name)
+			checkName("", what+" name", name)
+		}
+		if len(cols) == 0 {
+			fail("", "%s has no columns", label)
+			return false
+		}
+		ok := true
+		used := map[string]bool{}
+		for _, cn := range cols {
+			if t.Column(cn) == nil {
+				fail(cn, "%s names an unknown column", label)
+				ok = false
+			} else if used[cn] {
+				fail(cn, "%s names the column twice", label)
+				ok = false
+			}
+			used[cn] = true
+		}
+		return ok
+	}
+	for i, u := range t.Uniques {
+		if u == nil {
+			fail("", "unique constraint %d is nil", i)
+			continue
+		}
+		if !checkCols("unique constraint", i, u.Name, u.Columns) {
+			continue
+		}
+		cols := append([]string(nil), u.Columns...)
+		s.uniques = append(s.uniques, uniqueSpec{
+			name: named("", u.Name, func() (string, error) { return naming.UniqueName(tn, cols) }),
+			cols: cols,
+		})
+	}
+	for i, ix := range t.Indexes {
+		if ix == nil {
+			fail("", "index %d is nil", i)
+			continue
+		}
+		if !checkCols("index", i, ix.Name, ix.Columns) {
+			continue
+		}
+		cols := append([]string(nil), ix.Columns...)
+		s.indexes = append(s.indexes, indexSpec{
+			name:   named("", ix.Name, func() (string, error) { return naming.IndexName(tn, cols) }),
+			cols:   cols,
+			unique: ix.Unique,
+		})
+	}
+	for i, ck := range t.Checks {
+		switch {
+		case ck == nil:
+			fail("", "check constraint %d is nil", i)
+		case ck.Name == "":
+			fail("", "check constraint %d has no Name", i)
+		case strings.TrimSpace(ck.Expr) == "":
+			fail("", "check constraint %q has no Expr", ck.Name)
+		default:
+			s.checks = append(s.checks, checkSpec{
+				name: named("", "", func() (string, error) { return naming.CheckName(tn, ck.Name) }),
+				expr: ck.Expr,
+			})
+		}
+	}
+	for _, c := range t.Columns {
+		if fk := c.ForeignKey; fk != nil {
+			cols := []string{c.Name}
+			s.fks = append(s.fks, &fkSpec{
+				name:  named(c.Name, fk.Name, func() (string, error) { return naming.ForeignKeyName(tn, cols, fk.Table) }),
+				col:   c,
+				fk:    fk,
+				owner: s,
+			})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	// Two constraints or indexes of one table with the same name.
+	names := map[string]bool{}
+	dup := func(name string) {
+		if names[strings.ToLower(name)] {
+			fail("", "constraint or index name %q is used twice", name)
+		}
+		names[strings.ToLower(name)] = true
+	}
+	if s.pkName != "" {
+		dup(s.pkName)
+	}
+	for _, u := range s.uniques {
+		dup(u.name)
+	}
+	for _, ix := range s.indexes {
+		dup(ix.name)
+	}
+	for _, ck := range s.checks {
+		dup(ck.name)
+	}
+	for _, fk := range s.fks {
+		dup(fk.name)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return s, nil
+}
+
+func columnNames(cols []*Column) []string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// checkDefault reports whether c.Default is a value its type can take (see
+// Column.Default); the column's type is already known to be valid.
+func checkDefault(c *Column) error {
+	if c.Default == nil {
+		return nil
+	}
+	if e, ok := c.Default.(Expr); ok {
+		if strings.TrimSpace(string(e)) == "" {
+			return errors.New("empty Expr default")
+		}
+		return nil
+	}
+	k := c.Type.Kind
+	custom := k == KindCustom
+	v := reflect.ValueOf(c.Default)
+	mismatch := func() error {
+		return fmt.Errorf("default %#v (%T) does not suit type %s", c.Default, c.Default, c.Type)
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		if k != KindBoolean && !custom {
+			return mismatch()
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if !k.isInteger() && k != KindFloat && k != KindDouble && k != KindDecimal && !custom {
+			return mismatch()
+		}
+	case reflect.Float32, reflect.Float64:
+		if k != KindFloat && k != KindDouble && k != KindDecimal && !custom {
+			return mismatch()
+		}
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("default %v is not a finite number", f)
+		}
+	case reflect.String:
+		s := v.String()
+		if !utf8.ValidString(s) {
+			return errors.New("default string is not valid UTF-8")
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return errors.New("default string contains a NUL byte")
+		}
+		switch k {
+		case KindString, KindText, KindDate, KindTimestamp, KindCustom:
+		case KindDecimal:
+			if !isDecimalText(s) {
+				return fmt.Errorf("default %q is not a decimal number", s)
+			}
+		case KindJSON:
+			if !json.Valid([]byte(s)) {
+				return fmt.Errorf("default %q is not a JSON document", s)
+			}
+		case KindUUID:
+			if !isUUIDText(s) {
+				return fmt.Errorf("default %q is not a UUID", s)
+			}
+		default:
+			return mismatch()
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.Uint8 || (k != KindBytes && !custom) {
+			return mismatch()
+		}
+	default:
+		return fmt.Errorf("unsupported default %#v (%T): use a bool, number, string, []byte or Expr", c.Default, c.Default)
+	}
+	return nil
+}
+
+// isDecimalText reports whether s is a plain decimal number: an optional
+// sign, digits, and an optional fraction.
+func isDecimalText(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// isUUIDText reports whether s is a UUID in its 8-4-4-4-12 hex form.
+func isUUIDText(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,88 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sync"
+	"sync/atomic"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// sqliteDriver is go-sqlite3 with the functions SQL lookups need registered
+// on every connection: REGEXP (SQLite parses "x REGEXP y" but has no
+// implementation of its own).
+const sqliteDriver = "atomdb-sqlite3"
+
+var registerSQLite sync.Once
+
+func openSQLite(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
+	registerSQLite.Do(func() {
+		sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: sqliteConnect})
+	})
+	q := url.Values{}
+	// Defaults a server database would give: enforced foreign keys, waiting
+	// on a lock instead of failing at once, and BEGIN IMMEDIATE so that two
+	// writing transactions queue up rather than deadlock on lock upgrade.
+	q.Set("_foreign_keys", "1")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	if !u.IsMemory() {
+		q.Set("_journal_mode", "WAL")
+	}
+	for _, k := range u.driverOptions() {
+		q[k] = u.Options[k]
+	}
+	var dsn string
+	if u.IsMemory() {
+		dsn = ":memory:?" + q.Encode()
+	} else {
+		dsn = "file:" + (&url.URL{Path: u.Database}).EscapedPath() + "?" + q.Encode()
+	}
+	db, err := sql.Open(sqliteDriver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, u, err)
+	}
+	poolSettings(db, o)
+	if u.IsMemory() {
+		// An in-memory database lives and dies with its connection: keep
+		// exactly one, for ever, so the whole *Database sees one database.
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+	}
+	if err := pingSQL(ctx, db, u); err != nil {
+		return nil, err
+	}
+	return &sqlBackend{db: db, dialect: SQLite}, nil
+}
+
+// regexps caches compiled patterns, since REGEXP runs once per row; it stops
+// growing at regexpCacheLimit patterns.
+var (
+	regexps          sync.Map // string -> *regexp.Regexp
+	regexpCacheCount atomic.Int32
+)
+
+const regexpCacheLimit = 256
+
+func sqliteConnect(c *sqlite3.SQLiteConn) error {
+	return c.RegisterFunc("regexp", func(pattern, s string) (bool, error) {
+		re, ok := regexps.Load(pattern)
+		if !ok {
+			compiled, err := regexp.Compile(pattern)
+			if err != nil {
+				return false, err
+			}
+			if regexpCacheCount.Add(1) > regexpCacheLimit {
+				return compiled.MatchString(s), nil
+			}
+			re, _ = regexps.LoadOrStore(pattern, compiled)
+		}
+		return re.(*regexp.Regexp).MatchString(s), nil
+	}, true)
+}

@@ -1,0 +1,236 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+)
+
+// IsolationLevel is a transaction isolation level.
+type IsolationLevel int
+
+// The isolation levels. SQLite transactions are always serializable, which
+// satisfies every level asked for.
+const (
+	DefaultIsolation IsolationLevel = iota // the database's default
+	ReadUncommitted
+	ReadCommitted
+	RepeatableRead
+	Serializable
+)
+
+// TxOptions are the settings of an outermost transaction.
+type TxOptions struct {
+	Isolation IsolationLevel
+	ReadOnly  bool
+}
+
+// TxOption sets a TxOptions field; see WithIsolation and ReadOnly.
+type TxOption func(*TxOptions)
+
+// WithIsolation asks for an isolation level.
+func WithIsolation(level IsolationLevel) TxOption {
+	return func(o *TxOptions) { o.Isolation = level }
+}
+
+// ReadOnly makes the transaction refuse writes.
+func ReadOnly() TxOption { return func(o *TxOptions) { o.ReadOnly = true } }
+
+// Tx is a transaction, or a savepoint inside one, begun by Database.Begin.
+// Statements join it through the context Begin returned; Tx itself only ends
+// it. A Tx is used by one goroutine at a time: hand its context to another
+// goroutine only when the first is done with it.
+type Tx struct {
+	db        *Database
+	run       runner   // where its statements go
+	real      txRunner // the driver transaction; nil for a savepoint
+	parent    *Tx
+	savepoint string // "" for an outermost transaction
+	release   func() // frees the force-rollback connection, if this holds it
+	next      atomic.Int64
+	done      atomic.Bool
+}
+
+type txKey struct{ db *Database }
+
+// txFrom returns the transaction of db that ctx carries, or nil.
+func txFrom(ctx context.Context, db *Database) *Tx {
+	t, _ := ctx.Value(txKey{db}).(*Tx)
+	return t
+}
+
+// InTransaction reports whether ctx carries an unfinished transaction of db.
+func (db *Database) InTransaction(ctx context.Context) bool {
+	t := txFrom(ctx, db)
+	return t != nil && !t.isDone()
+}
+
+// isDone reports whether the transaction or any enclosing one has ended.
+func (t *Tx) isDone() bool {
+	for ; t != nil; t = t.parent {
+		if t.done.Load() {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Tx) root() *Tx {
+	for t.parent != nil {
+		t = t.parent
+	}
+	return t
+}
+
+// Begin starts a transaction and returns a context that carries it: every
+// statement made with that context runs inside the transaction. When ctx
+// already carries a transaction of db, Begin starts a savepoint in it
+// instead, which Rollback undoes without touching the enclosing work; options
+// apply only to an outermost transaction and are an error on a savepoint.
+//
+//	ctx, tx, err := db.Begin(ctx)
+//	if err != nil { ... }
+//	defer tx.Rollback(ctx) // does nothing after Commit
+//	... db.Execute(ctx, ...) ...
+//	return tx.Commit(ctx)
+func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Context, *Tx, error) {
+	if db.closed.Load() {
+		return ctx, nil, ErrClosed
+	}
+	var o TxOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if parent := txFrom(ctx, db); parent != nil {
+		if parent.isDone() {
+			return ctx, nil, ErrTxDone
+		}
+		if o != (TxOptions{}) {
+			return ctx, nil, fmt.Errorf("%w: isolation and read-only options apply to the outermost transaction, not to a nested one", ErrBadQuery)
+		}
+		t, err := db.savepoint(ctx, parent, parent.run)
+		if err != nil {
+			return ctx, nil, err
+		}
+		return context.WithValue(ctx, txKey{db}, t), t, nil
+	}
+	var t *Tx
+	if db.forced != nil {
+		// Inside the force-rollback transaction a transaction is a savepoint
+		// that keeps the connection to itself until it ends.
+		if err := db.forced.lock(ctx); err != nil {
+			return ctx, nil, err
+		}
+		root := &Tx{db: db}
+		var err error
+		if t, err = db.savepoint(ctx, root, db.forced.tx); err != nil {
+			db.forced.unlock()
+			return ctx, nil, err
+		}
+		t.parent = nil
+		t.release = db.forced.unlock
+	} else {
+		real, err := db.be.begin(ctx, o)
+		if err != nil {
+			return ctx, nil, wrapError(err, "BEGIN")
+		}
+		t = &Tx{db: db, run: real, real: real}
+	}
+	return context.WithValue(ctx, txKey{db}, t), t, nil
+}
+
+// savepoint opens a savepoint on run, numbered within parent's transaction.
+func (db *Database) savepoint(ctx context.Context, parent *Tx, run runner) (*Tx, error) {
+	name := "atomdb_sp_" + strconv.FormatInt(parent.root().next.Add(1), 10)
+	t := &Tx{db: db, run: run, parent: parent, savepoint: name}
+	if err := t.control(ctx, "SAVEPOINT "+name); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// control runs a transaction-control statement through the hook.
+func (t *Tx) control(ctx context.Context, sql string) error {
+	st := statement{sql: sql}
+	start := now()
+	_, err := t.run.exec(ctx, sql, nil)
+	t.db.observe(ctx, st, start, err)
+	return wrapError(err, sql)
+}
+
+// Commit makes the transaction's work permanent (for a savepoint: part of the
+// enclosing transaction). After Commit or Rollback every statement made with
+// the transaction's context returns ErrTxDone.
+func (t *Tx) Commit(ctx context.Context) error {
+	if t.isDone() {
+		return ErrTxDone
+	}
+	t.done.Store(true)
+	defer t.free()
+	if t.savepoint != "" {
+		return t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
+	}
+	start := now()
+	err := t.real.commit(ctx)
+	t.db.observe(ctx, statement{sql: "COMMIT"}, start, err)
+	return wrapError(err, "COMMIT")
+}
+
+// Rollback undoes the transaction's work (for a savepoint: only the work done
+// since it began). Rollback after Commit or Rollback returns ErrTxDone, so it
+// can be deferred. It runs even when ctx is already cancelled.
+func (t *Tx) Rollback(ctx context.Context) error {
+	if t.isDone() {
+		return ErrTxDone
+	}
+	t.done.Store(true)
+	defer t.free()
+	ctx = context.WithoutCancel(ctx)
+	if t.savepoint != "" {
+		if err := t.control(ctx, "ROLLBACK TO SAVEPOINT "+t.savepoint); err != nil {
+			return err
+		}
+		return t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
+	}
+	start := now()
+	err := t.real.rollback(ctx)
+	t.db.observe(ctx, statement{sql: "ROLLBACK"}, start, err)
+	return wrapError(err, "ROLLBACK")
+}
+
+func (t *Tx) free() {
+	if t.release != nil {
+		t.release()
+		t.release = nil
+	}
+}
+
+// Transaction runs fn in a transaction carried by the context fn receives:
+// it commits when fn returns nil, rolls back when fn returns an error (which
+// Transaction returns) or panics (and the panic goes on). Called with a
+// context that already carries a transaction of db, it makes a savepoint, so
+// a failing inner Transaction undoes only its own part.
+func (db *Database) Transaction(ctx context.Context, fn func(ctx context.Context) error, opts ...TxOption) (err error) {
+	ctx, tx, err := db.Begin(ctx, opts...)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			if p := recover(); p != nil {
+				_ = tx.Rollback(ctx)
+				panic(p)
+			}
+		}
+	}()
+	if err := fn(ctx); err != nil {
+		if rerr := tx.Rollback(ctx); rerr != nil && rerr != ErrTxDone {
+			return fmt.Errorf("%w (and the rollback failed: %v)", err, rerr)
+		}
+		return err
+	}
+	committed = true
+	return tx.Commit(ctx)
+}

@@ -1,0 +1,234 @@
+// Package harness runs a test on every database backend atomdb supports.
+//
+// SQLite always runs. PostgreSQL, MySQL/MariaDB and MongoDB come from the
+// ATOMDB_TEST_POSTGRES, ATOMDB_TEST_MYSQL and ATOMDB_TEST_MONGO environment
+// variables (a URL each); without one, a Docker container is started with
+// dockertest when a Docker engine answers; otherwise the backend is skipped
+// with a printed reason. ATOMDB_TEST_REQUIRE=postgres,mysql,mongo turns a
+// missing backend into a test failure, as CI needs.
+//
+// Each test gets a database state of its own (a fresh SQLite file, a
+// PostgreSQL schema, a MySQL database) that is dropped when it ends, so tests
+// run in parallel and in any order.
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atomdb/atomdb/core"
+)
+
+// The backend names, as ATOMDB_TEST_REQUIRE spells them.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+	MySQL    = "mysql"
+	Mongo    = "mongo"
+)
+
+// SQLBackends are the backends Each runs a test on, in order.
+var SQLBackends = []string{SQLite, Postgres, MySQL}
+
+// server is what discovery found for one backend: a URL, or why there is none.
+type server struct {
+	url  string
+	skip string
+}
+
+var (
+	discoverOnce sync.Once
+	servers      map[string]server
+)
+
+func discover() {
+	servers = map[string]server{}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, name := range []string{Postgres, MySQL, Mongo} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := find(name)
+			if s.skip != "" {
+				fmt.Fprintf(os.Stderr, "atomdb tests: skipping %s: %s\n", name, s.skip)
+			}
+			mu.Lock()
+			servers[name] = s
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+}
+
+var envVars = map[string]string{Postgres: "ATOMDB_TEST_POSTGRES", MySQL: "ATOMDB_TEST_MYSQL", Mongo: "ATOMDB_TEST_MONGO"}
+
+func find(name string) server {
+	if u := os.Getenv(envVars[name]); u != "" {
+		return server{url: u}
+	}
+	u, err := startContainer(name)
+	if err != nil {
+		return server{skip: fmt.Sprintf("%s is not set and %v", envVars[name], err)}
+	}
+	return server{url: u}
+}
+
+// Required reports whether ATOMDB_TEST_REQUIRE names the backend.
+func Required(name string) bool {
+	for _, r := range strings.Split(os.Getenv("ATOMDB_TEST_REQUIRE"), ",") {
+		if strings.TrimSpace(r) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// serverURL returns the backend's URL, or skips (fails when required) the test.
+func serverURL(t testing.TB, name string) string {
+	t.Helper()
+	discoverOnce.Do(discover)
+	s := servers[name]
+	if s.url == "" {
+		if Required(name) {
+			t.Fatalf("%s is required (ATOMDB_TEST_REQUIRE) but unavailable: %s", name, s.skip)
+		}
+		t.Skipf("skipping %s: %s", name, s.skip)
+	}
+	return s.url
+}
+
+// Each runs fn once per SQL backend, as parallel subtests named after the
+// backend, each with a freshly created, empty database that is dropped
+// afterwards. opts are passed to core.Open.
+func Each(t *testing.T, fn func(t *testing.T, db *core.Database), opts ...core.Option) {
+	t.Helper()
+	for _, name := range SQLBackends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, Open(t, name, opts...))
+		})
+	}
+}
+
+// Open returns a fresh, empty database on the named backend, closed and
+// dropped when the test ends.
+func Open(t testing.TB, name string, opts ...core.Option) *core.Database {
+	t.Helper()
+	dbURL := FreshURL(t, name)
+	ctx := context.Background()
+	db, err := core.Open(ctx, dbURL, opts...)
+	if err != nil {
+		t.Fatalf("open %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close %s: %v", name, err)
+		}
+	})
+	return db
+}
+
+// FreshURL creates an empty database (a SQLite file, a PostgreSQL schema
+// selected through search_path, a MySQL database) and returns its URL; it is
+// dropped when the test ends.
+func FreshURL(t testing.TB, name string) string {
+	t.Helper()
+	if name == SQLite {
+		return "sqlite:///" + filepath.Join(t.TempDir(), "test.db")
+	}
+	base := serverURL(t, name)
+	ident := uniqueName(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin, err := core.Open(ctx, base, core.WithMaxConns(2))
+	if err != nil {
+		t.Fatalf("%s: connect %s: %v", name, redacted(base), err)
+	}
+	defer admin.Close()
+	var create, drop string
+	switch name {
+	case Postgres:
+		create, drop = "CREATE SCHEMA "+ident, "DROP SCHEMA IF EXISTS "+ident+" CASCADE"
+	case MySQL:
+		create, drop = "CREATE DATABASE "+ident+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "DROP DATABASE IF EXISTS "+ident
+	default:
+		t.Fatalf("harness: %q is not a SQL backend", name)
+	}
+	if _, err := admin.Execute(ctx, create); err != nil {
+		t.Fatalf("%s: %s: %v", name, create, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		admin, err := core.Open(ctx, base, core.WithMaxConns(1))
+		if err != nil {
+			t.Errorf("%s: drop %s: %v", name, ident, err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.Execute(ctx, drop); err != nil {
+			t.Errorf("%s: %s: %v", name, drop, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	q := u.Query()
+	if name == Postgres {
+		q.Set("search_path", ident)
+	} else {
+		u.Path = "/" + ident
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// ServerURL returns the URL of a backend's server itself (for MongoDB, the
+// only way to reach it), skipping or failing the test when there is none.
+func ServerURL(t testing.TB, name string) string {
+	t.Helper()
+	return serverURL(t, name)
+}
+
+var nonIdent = regexp.MustCompile(`[^a-z0-9]+`)
+
+// uniqueName makes a lower-case identifier from the test name and a random suffix.
+func uniqueName(t testing.TB) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	base := nonIdent.ReplaceAllString(strings.ToLower(t.Name()), "_")
+	if len(base) > 40 {
+		base = base[len(base)-40:]
+	}
+	return "atomdb_t_" + strings.Trim(base, "_") + "_" + hex.EncodeToString(b[:])
+}
+
+func redacted(raw string) string {
+	if u, err := core.ParseURL(raw); err == nil {
+		return u.String()
+	}
+	return "(unparsable URL)"
+}
+
+// reachable reports whether host:port accepts TCP connections.
+func reachable(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
