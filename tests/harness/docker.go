@@ -2,7 +2,7 @@ package harness
 
 import (
 	"context"
-		"fmt"
+	"fmt"
 	"net/url"
 	"time"
 
