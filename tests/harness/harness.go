@@ -47,29 +47,21 @@ type server struct {
 	skip string
 }
 
-var (
-	discoverOnce sync.Once
-	servers      map[string]server
-)
+// servers holds each backend's discovery, made once per test binary on
+// first use; a missing backend is reported once on stderr, where it shows
+// without -v.
+var servers = map[string]func() server{
+	Postgres: sync.OnceValue(func() server { return discover(Postgres) }),
+	MySQL:    sync.OnceValue(func() server { return discover(MySQL) }),
+	Mongo:    sync.OnceValue(func() server { return discover(Mongo) }),
+}
 
-func discover() {
-	servers = map[string]server{}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	for _, name := range []string{Postgres, MySQL, Mongo} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := find(name)
-			if s.skip != "" {
-				fmt.Fprintf(os.Stderr, "atomdb tests: skipping %s: %s\n", name, s.skip)
-			}
-			mu.Lock()
-			servers[name] = s
-			mu.Unlock()
-		}()
+func discover(name string) server {
+	s := find(name)
+	if s.skip != "" {
+		fmt.Fprintf(os.Stderr, "atomdb tests: skipping %s: %s\n", name, s.skip)
 	}
-	wg.Wait()
+	return s
 }
 
 var envVars = map[string]string{Postgres: "ATOMDB_TEST_POSTGRES", MySQL: "ATOMDB_TEST_MYSQL", Mongo: "ATOMDB_TEST_MONGO"}
@@ -98,8 +90,7 @@ func Required(name string) bool {
 // serverURL returns the backend's URL, or skips (fails when required) the test.
 func serverURL(t testing.TB, name string) string {
 	t.Helper()
-	discoverOnce.Do(discover)
-	s := servers[name]
+	s := servers[name]()
 	if s.url == "" {
 		if Required(name) {
 			t.Fatalf("%s is required (ATOMDB_TEST_REQUIRE) but unavailable: %s", name, s.skip)
