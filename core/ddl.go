@@ -18,9 +18,9 @@ type ddlOptions struct {
 }
 
 // IfNotExists makes CreateSQL skip what already exists: CREATE TABLE IF NOT
-// EXISTS and CREATE INDEX IF NOT EXISTS. On MySQL, which has no CREATE INDEX
-// IF NOT EXISTS before MariaDB, the indexes are then declared inside the
-// CREATE TABLE instead. DropSQL ignores it.
+// EXISTS and CREATE INDEX IF NOT EXISTS. MySQL 8 has no CREATE INDEX IF NOT
+// EXISTS (only MariaDB does), so on MySQL the indexes are then declared
+// inside the CREATE TABLE instead. DropSQL ignores it.
 func IfNotExists() DDLOption { return func(o *ddlOptions) { o.ifNotExists = true } }
 
 // IfExists makes DropSQL skip tables that do not exist: DROP TABLE IF
@@ -63,8 +63,9 @@ func (t *Table) CreateSQL(d *Dialect, naming NamingConvention, opts ...DDLOption
 	return s.createSQL(d, ddlOpts(opts), nil)
 }
 
-// DropSQL returns the statement that drops t: DROP TABLE, with IF EXISTS if
-// asked. Its indexes and constraints go with it.
+// DropSQL returns the statement that drops t on dialect d (one of Postgres,
+// MySQL and SQLite): DROP TABLE, with IF EXISTS if asked. Its indexes and
+// constraints go with it.
 func (t *Table) DropSQL(d *Dialect, opts ...DDLOption) string {
 	o := ddlOpts(opts)
 	var b strings.Builder

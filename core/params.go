@@ -47,7 +47,7 @@ func compileRaw(d *Dialect, sql string) (*compiled, error) {
 	if c != nil {
 		return c, nil
 	}
-	t, err := parseTemplate(sql)
+	t, err := parseTemplate(sql, d == MySQL)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,9 @@ func (c *compiled) bind(params Params) ([]any, error) {
 // parseTemplate finds the :name parameters of sql. It skips quoted strings and
 // identifiers, comments, PostgreSQL's ::type casts and dollar-quoted strings,
 // and a colon followed by a non-name character; \: writes a literal colon.
-func parseTemplate(sql string) (*template, error) {
+// Inside a string a backslash escapes the next character only where the
+// dialect says so: MySQL (backslashEscapes) and PostgreSQL's E'...' strings.
+func parseTemplate(sql string, backslashEscapes bool) (*template, error) {
 	t := &template{}
 	var b strings.Builder
 	i := 0
@@ -117,7 +119,8 @@ func parseTemplate(sql string) (*template, error) {
 		c := sql[i]
 		switch {
 		case c == '\'' || c == '"' || c == '`':
-			end := skipQuoted(sql, i, c)
+			escapes := (c != '`' && backslashEscapes) || (c == '\'' && i > 0 && (sql[i-1] == 'E' || sql[i-1] == 'e') && (i == 1 || !isNamePart(sql[i-2])))
+			end := skipQuoted(sql, i, c, escapes)
 			if end < 0 {
 				return nil, fmt.Errorf("%w: unterminated %c quote in %q", ErrBadQuery, c, sql)
 			}
@@ -171,12 +174,12 @@ func parseTemplate(sql string) (*template, error) {
 }
 
 // skipQuoted returns the index just past the quoted run starting at i, where
-// a doubled quote character (or a backslash, as MySQL allows) escapes it.
-func skipQuoted(s string, i int, q byte) int {
+// a doubled quote character escapes it, and with escapes also a backslash.
+func skipQuoted(s string, i int, q byte, escapes bool) int {
 	for j := i + 1; j < len(s); j++ {
 		switch s[j] {
 		case '\\':
-			if q == '\'' {
+			if escapes {
 				j++
 			}
 		case q:

@@ -144,7 +144,9 @@ type Column struct {
 	// Decimal columns), a float (floating and Decimal columns), a string
 	// (String, Text, Date, Timestamp, JSON, UUID, and Decimal written as a
 	// decimal number such as "12.50") or a []byte (Bytes columns). Named types
-	// with those underlying types are accepted. A Custom column takes any of them.
+	// with those underlying types are accepted. A Custom column takes any of
+	// them, written as for other types: on MySQL a Custom TEXT, BLOB or JSON
+	// column needs an expression default, such as Expr("('x')").
 	//
 	// MySQL forbids literal defaults on TEXT, BLOB and JSON columns, so there
 	// the literal is written as an expression, DEFAULT ('x'), which needs
@@ -346,7 +348,11 @@ func (m *MetaData) specs() ([]*tableSpec, error) {
 	var errs []error
 	specs := make([]*tableSpec, 0, len(m.tables))
 	byName := make(map[string]*tableSpec, len(m.tables))
-	folded := make(map[string]string, len(m.tables))
+	present := make(map[string]bool, len(m.tables)) // tables present, valid or not
+	// Names share one case-insensitive space: PostgreSQL keeps tables and
+	// the indexes behind keys and indexes in one namespace per schema, and
+	// MySQL's foreign key and check names are unique per database.
+	names := map[string]string{} // folded name -> what holds it
 	for _, t := range m.tables {
 		s, err := buildSpec(t, m.naming)
 		if err != nil {
@@ -355,34 +361,30 @@ func (m *MetaData) specs() ([]*tableSpec, error) {
 		if t == nil || t.Name == "" {
 			continue
 		}
-		if prev, ok := folded[strings.ToLower(t.Name)]; ok {
-			errs = append(errs, schemaErr(t.Name, "", "duplicate table name (already have %q)", prev))
+		present[t.Name] = true
+		if prev, ok := names[strings.ToLower(t.Name)]; ok {
+			errs = append(errs, schemaErr(t.Name, "", "duplicate table name (already have %s)", prev))
 			continue
 		}
-		folded[strings.ToLower(t.Name)] = t.Name
+		names[strings.ToLower(t.Name)] = fmt.Sprintf("table %q", t.Name)
 		if s != nil {
 			specs = append(specs, s)
 			byName[t.Name] = s
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	names := map[string]string{} // folded constraint or index name -> its table
 	claim := func(name, table string) {
-		if name == "" {
-			return
-		}
 		key := strings.ToLower(name)
 		if other, ok := names[key]; ok {
-			errs = append(errs, schemaErr(table, "", "constraint or index name %q is also used in table %q", name, other))
+			errs = append(errs, schemaErr(table, "", "constraint or index name %q is already used by %s", name, other))
 			return
 		}
-		names[key] = table
+		names[key] = fmt.Sprintf("a constraint or index of table %q", table)
 	}
 	for _, s := range specs {
 		table := s.t.Name
-		claim(s.pkName, table)
+		if s.pkName != "" {
+			claim(s.pkName, table)
+		}
 		for _, u := range s.uniques {
 			claim(u.name, table)
 		}
@@ -396,7 +398,9 @@ func (m *MetaData) specs() ([]*tableSpec, error) {
 			claim(fk.name, table)
 			target := byName[fk.fk.Table]
 			if target == nil {
-				errs = append(errs, schemaErr(table, fk.col.Name, "foreign key to unknown table %q", fk.fk.Table))
+				if !present[fk.fk.Table] { // else the table's own errors are reported
+					errs = append(errs, schemaErr(table, fk.col.Name, "foreign key to unknown table %q", fk.fk.Table))
+				}
 				continue
 			}
 			fk.target = target

@@ -35,8 +35,13 @@ func (db *Database) runDDL(ctx context.Context, stmts []string) error {
 		}
 		return nil
 	}
-	if db.dialect == MySQL {
+	if db.dialect == MySQL && (db.forced != nil || db.InTransaction(ctx)) {
+		// MySQL commits DDL implicitly, which would destroy a savepoint;
+		// the statements already share one connection here.
 		return run(ctx)
 	}
+	// A transaction keeps every statement on one connection, which the
+	// session settings of MySQL's cyclic-FK DDL rely on; on PostgreSQL and
+	// SQLite it also makes the DDL all-or-nothing.
 	return db.Transaction(ctx, run)
 }

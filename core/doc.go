@@ -1,0 +1,76 @@
+// Package core is atomdb's engine: connections, statements, transactions and
+// schema metadata for PostgreSQL, MySQL/MariaDB and SQLite, in the role
+// encode/databases and SQLAlchemy Core's engine play in Python. goqu builds
+// the SQL; core runs it.
+//
+// # Connecting
+//
+// Open takes a URL (see URL for the schemes and options) and returns a
+// *Database, a pool safe for concurrent use:
+//
+//	db, err := core.Open(ctx, "postgres://app:secret@localhost:5432/app?max_size=20")
+//	defer db.Close()
+//
+// PostgreSQL runs on pgx's native pool, MySQL on go-sql-driver/mysql and
+// SQLite on mattn/go-sqlite3 (with foreign keys enforced, WAL, a busy
+// timeout and a REGEXP function). sqlite://:memory: is one database for the
+// whole *Database: its pool holds a single connection.
+//
+// # Statements
+//
+// Execute, ExecuteMany, FetchAll, FetchOne, FetchVal and Iterate take a goqu
+// dataset, always rendered in the database's dialect in prepared mode, or
+// raw SQL with :name parameters and a Params value:
+//
+//	rows, err := db.FetchAll(ctx, goqu.From("notes").Where(goqu.C("completed").IsTrue()))
+//	row, err := db.FetchOne(ctx, "SELECT * FROM notes WHERE id = :id", core.Params{"id": 1})
+//
+// Values from callers are always bound parameters, never SQL text. A Row
+// keeps its columns in order, duplicates included, and holds the same Go
+// types on every backend (see Row).
+//
+// # Transactions
+//
+// A transaction travels in the context. Transaction commits when its
+// function returns nil and rolls back on an error or a panic; every statement
+// made with the context it passes runs inside it, and a Transaction inside
+// another is a savepoint:
+//
+//	err := db.Transaction(ctx, func(ctx context.Context) error {
+//		if _, err := db.Execute(ctx, debit); err != nil {
+//			return err // rolls back
+//		}
+//		_, err := db.Execute(ctx, credit)
+//		return err
+//	})
+//
+// Begin, Tx.Commit and Tx.Rollback are the low-level form; WithIsolation and
+// ReadOnly set the outermost transaction's options. Goroutines that do not
+// share the context never see each other's uncommitted rows.
+//
+// # Tests
+//
+// WithForceRollback runs a whole Database inside one transaction that Close
+// rolls back, so tests can share a database and leave nothing behind.
+// WithQueryHook sees every statement, to log or count them.
+//
+// # Errors
+//
+// Failed statements return an *Error whose Kind classifies the failure by
+// SQLSTATE, MySQL error number or SQLite extended code: test for it with
+// errors.Is(err, core.ErrUniqueViolation) (or ErrForeignKeyViolation,
+// ErrNotNullViolation, ErrCheckViolation, all of them ErrIntegrity;
+// ErrSerialization, ErrDeadlock), and reach the driver's error with errors.As.
+//
+// # Schema
+//
+// Table, Column, ForeignKey, Index, UniqueConstraint and CheckConstraint
+// describe tables; MetaData holds a set of them with a naming convention for
+// constraints and renders the DDL for each dialect (CreateSQL, DropSQL), or
+// runs it (CreateAll, DropAll). It is also what migrations diff against.
+//
+// # Several databases
+//
+// Databases holds named databases ("default", "other", ...); it and a single
+// *Database both implement Resolver, which is how models find their database.
+package core
