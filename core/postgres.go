@@ -78,8 +78,11 @@ func pgConnString(u *URL) string {
 		host += ":" + strconv.Itoa(u.Port)
 	}
 	pu := url.URL{Scheme: "postgres", Host: host, Path: "/" + u.Database, RawQuery: q.Encode()}
-	if u.User != "" || u.Password != "" {
+	switch {
+	case u.Password != "":
 		pu.User = url.UserPassword(u.User, u.Password)
+	case u.User != "":
+		pu.User = url.User(u.User)
 	}
 	return pu.String()
 }
