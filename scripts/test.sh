@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# atomdb's one test command: bash scripts/test.sh
+#
+# Brings up (or reuses) the three test backends on 127.0.0.1, exports the
+# ATOMDB_TEST_* variables the Go test harness reads, then runs gofmt, go vet,
+# go test -race in the root module and vet + one pass of the benchmarks in
+# bench/ (its own module).
+#
+#   PostgreSQL  127.0.0.1:5432   ATOMDB_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test
+#   MariaDB     127.0.0.1:3306   ATOMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test
+#   MongoDB     127.0.0.1:27017  ATOMDB_TEST_MONGO=mongodb://127.0.0.1:27017/
+#               (FerretDB built from tools/ferretdb into .cache/bin, SQLite
+#               state in .cache/ferretdb-data, log in .cache/ferretdb.log)
+#
+# A variable that is already set is left alone and its backend is not touched
+# (point it at docker-compose.yml's services or anywhere else).
+# Outside CI a backend that cannot be brought up is skipped (the harness then
+# tries dockertest, then skips). With CI set, every backend is required
+# (ATOMDB_TEST_REQUIRE=postgres,mysql,mongo) and a missing one fails the run.
+#
+# Idempotent: services that already answer are reused, FerretDB is rebuilt only
+# when its sources change, and FerretDB is left running after the script ends.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+CACHE="$ROOT/.cache"
+FERRETDB_BIN="$CACHE/bin/ferretdb"
+FERRETDB_LOG="$CACHE/ferretdb.log"
+FERRETDB_DATA="$CACHE/ferretdb-data"
+
+IN_CI=""
+if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
+	IN_CI=1
+fi
+
+header() { printf '\n==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() {
+	printf '\nFAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+# Backends that could not be brought up, as "name: reason" lines.
+UNAVAILABLE=()
+unavailable() { # backend reason
+	UNAVAILABLE+=("$1: $2")
+	if [[ -n "$IN_CI" ]]; then
+		printf '    ERROR: %s backend unavailable: %s\n' "$1" "$2" >&2
+	else
+		printf '    skipping %s: %s\n' "$1" "$2"
+	fi
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# tcp_open HOST PORT: does HOST:PORT accept a TCP connection (within ~2 s)?
+tcp_open() {
+	# shellcheck disable=SC2016 # $1/$2 are expanded by the inner bash
+	timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" >/dev/null 2>&1
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.5 s until it succeeds or time runs out.
+wait_for() {
+	local secs=$1
+	shift
+	local deadline=$((SECONDS + secs))
+	until "$@"; do
+		if ((SECONDS >= deadline)); then
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+pg_up() {
+	if have pg_isready; then
+		pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1
+	else
+		tcp_open 127.0.0.1 5432
+	fi
+}
+
+setup_postgres() {
+	header "PostgreSQL (127.0.0.1:5432)"
+	if [[ -n "${ATOMDB_TEST_POSTGRES:-}" ]]; then
+		note "ATOMDB_TEST_POSTGRES already set; using it as is"
+		return 0
+	fi
+	if ! pg_up; then
+		if ! have pg_ctlcluster || ! compgen -G '/etc/postgresql/*' >/dev/null; then
+			unavailable postgres "nothing answers on 127.0.0.1:5432 and no local cluster (pg_ctlcluster, /etc/postgresql) to start"
+			return 0
+		fi
+		local ver
+		# shellcheck disable=SC2012 # cluster versions are plain numbers
+		ver="$(ls /etc/postgresql | sort -V | tail -n 1)"
+		note "not answering; starting cluster $ver/main"
+		# Non-zero when the cluster is already running but not answering yet: keep waiting.
+		pg_ctlcluster --skip-systemctl-redirect "$ver" main start </dev/null >/dev/null 2>&1 || true
+		if ! wait_for 60 pg_up; then
+			unavailable postgres "started cluster $ver/main but 127.0.0.1:5432 did not answer within 60 s"
+			return 0
+		fi
+	fi
+	note "answering"
+	if have psql; then
+		local exists
+		exists="$(psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -tAc \
+			"SELECT 1 FROM pg_database WHERE datname = 'test'" </dev/null 2>&1)" || {
+			unavailable postgres "cannot connect as postgres without a password: $exists"
+			return 0
+		}
+		if [[ "$exists" != "1" ]]; then
+			note "creating database test"
+			local out
+			out="$(psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -qc 'CREATE DATABASE test' </dev/null 2>&1)" || {
+				# Lost a race with another run? Fine if it exists now.
+				exists="$(psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -tAc \
+					"SELECT 1 FROM pg_database WHERE datname = 'test'" </dev/null 2>&1)" || true
+				if [[ "$exists" != "1" ]]; then
+					unavailable postgres "cannot create database test: $out"
+					return 0
+				fi
+			}
+		fi
+	else
+		note "psql not found; assuming database test exists"
+	fi
+	export ATOMDB_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/test"
+	note "ATOMDB_TEST_POSTGRES=$ATOMDB_TEST_POSTGRES"
+}
+
+# ------------------------------------------------------------------- MariaDB
+
+mysql_client() {
+	if have mariadb; then
+		mariadb "$@"
+	else
+		mysql "$@"
+	fi
+}
+
+mysql_up() {
+	if have mariadb-admin; then
+		mariadb-admin -h127.0.0.1 -P3306 -uroot --connect-timeout=2 ping >/dev/null 2>&1
+	elif have mysqladmin; then
+		mysqladmin -h127.0.0.1 -P3306 -uroot --connect-timeout=2 ping >/dev/null 2>&1
+	else
+		tcp_open 127.0.0.1 3306
+	fi
+}
+
+setup_mysql() {
+	header "MariaDB/MySQL (127.0.0.1:3306)"
+	if [[ -n "${ATOMDB_TEST_MYSQL:-}" ]]; then
+		note "ATOMDB_TEST_MYSQL already set; using it as is"
+		return 0
+	fi
+	if ! mysql_up; then
+		if ! have start-stop-daemon || [[ ! -x /usr/sbin/mariadbd ]]; then
+			unavailable mysql "nothing answers on 127.0.0.1:3306 and no local MariaDB (/usr/sbin/mariadbd) to start"
+			return 0
+		fi
+		note "not answering; starting /usr/sbin/mariadbd"
+		start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd </dev/null >/dev/null 2>&1 || true
+		if ! wait_for 60 mysql_up; then
+			unavailable mysql "started /usr/sbin/mariadbd but 127.0.0.1:3306 did not answer within 60 s"
+			return 0
+		fi
+	fi
+	note "answering"
+	if have mariadb || have mysql; then
+		local out
+		out="$(mysql_client -h127.0.0.1 -P3306 -uroot -e 'CREATE DATABASE IF NOT EXISTS test' </dev/null 2>&1)" || {
+			unavailable mysql "cannot create database test as root without a password: $out"
+			return 0
+		}
+	else
+		note "no mariadb/mysql client; assuming database test exists"
+	fi
+	export ATOMDB_TEST_MYSQL="mysql://root@127.0.0.1:3306/test"
+	note "ATOMDB_TEST_MYSQL=$ATOMDB_TEST_MYSQL"
+}
+
+# ---------------------------------------------------------- MongoDB/FerretDB
+
+# build_ferretdb: (re)build .cache/bin/ferretdb when missing or older than
+# any file under tools/ferretdb. Returns non-zero (after printing why) on failure.
+build_ferretdb() {
+	local src="$ROOT/tools/ferretdb"
+	if [[ ! -f "$src/go.mod" ]]; then
+		echo "tools/ferretdb/go.mod not found" >&2
+		return 1
+	fi
+	if [[ -x "$FERRETDB_BIN" ]] && [[ -z "$(find "$src" -type f -newer "$FERRETDB_BIN" -print -quit)" ]]; then
+		note "FerretDB binary up to date (.cache/bin/ferretdb)"
+		return 0
+	fi
+	note "building tools/ferretdb -> .cache/bin/ferretdb (first build takes about a minute)"
+	mkdir -p "$CACHE/bin"
+	local start=$SECONDS
+	# Build to a temporary name so an interrupted build never leaves a
+	# half-written binary that looks up to date.
+	if ! (cd "$src" && go build -o "$FERRETDB_BIN.tmp" .); then
+		rm -f "$FERRETDB_BIN.tmp"
+		return 1
+	fi
+	mv -f "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+	note "built in $((SECONDS - start)) s"
+}
+
+setup_mongo() {
+	header "MongoDB via FerretDB (127.0.0.1:27017)"
+	if [[ -n "${ATOMDB_TEST_MONGO:-}" ]]; then
+		note "ATOMDB_TEST_MONGO already set; using it as is"
+		return 0
+	fi
+	if ! have go; then
+		unavailable mongo "go not found, cannot build tools/ferretdb"
+		return 0
+	fi
+	if ! build_ferretdb; then
+		unavailable mongo "building tools/ferretdb failed (see the output above)"
+		return 0
+	fi
+	if tcp_open 127.0.0.1 27017; then
+		note "127.0.0.1:27017 already accepts connections; reusing it"
+	else
+		mkdir -p "$FERRETDB_DATA"
+		# FerretDB logs every failed command in full; keep the log bounded.
+		if [[ -f "$FERRETDB_LOG" ]] && (($(stat -c %s "$FERRETDB_LOG") > 20 * 1024 * 1024)); then
+			mv -f "$FERRETDB_LOG" "$FERRETDB_LOG.old"
+		fi
+		note "starting FerretDB (log: .cache/ferretdb.log, state: .cache/ferretdb-data)"
+		printf '\n--- %s: started by scripts/test.sh\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$FERRETDB_LOG"
+		# setsid + nohup + no shared fds: it outlives this script (and CI's
+		# process group) and is reused by the next run.
+		setsid nohup "$FERRETDB_BIN" -listen 127.0.0.1:27017 -dir "$FERRETDB_DATA" \
+			</dev/null >>"$FERRETDB_LOG" 2>&1 &
+		local pid=$!
+		local deadline=$((SECONDS + 60))
+		until tcp_open 127.0.0.1 27017; do
+			if ! kill -0 "$pid" 2>/dev/null; then
+				# It may have lost a race for the port to another FerretDB that now answers.
+				if tcp_open 127.0.0.1 27017; then
+					break
+				fi
+				note "last lines of .cache/ferretdb.log:"
+				tail -n 20 "$FERRETDB_LOG" | sed 's/^/      /' >&2
+				unavailable mongo "FerretDB exited before accepting connections on 127.0.0.1:27017"
+				return 0
+			fi
+			if ((SECONDS >= deadline)); then
+				note "last lines of .cache/ferretdb.log:"
+				tail -n 20 "$FERRETDB_LOG" | sed 's/^/      /' >&2
+				kill "$pid" 2>/dev/null || true
+				unavailable mongo "FerretDB (pid $pid, now stopped) did not accept connections on 127.0.0.1:27017 within 60 s"
+				return 0
+			fi
+			sleep 0.5
+		done
+		note "FerretDB accepting connections (pid $pid, left running)"
+	fi
+	export ATOMDB_TEST_MONGO="mongodb://127.0.0.1:27017/"
+	note "ATOMDB_TEST_MONGO=$ATOMDB_TEST_MONGO"
+}
+
+# ------------------------------------------------------------------ backends
+
+if [[ -n "$IN_CI" ]]; then
+	export ATOMDB_TEST_REQUIRE="${ATOMDB_TEST_REQUIRE:-postgres,mysql,mongo}"
+fi
+
+setup_postgres
+setup_mysql
+setup_mongo
+
+if ((${#UNAVAILABLE[@]} > 0)) && [[ -n "$IN_CI" ]]; then
+	printf '\nFAIL: CI requires every backend (ATOMDB_TEST_REQUIRE=%s), but:\n' "$ATOMDB_TEST_REQUIRE" >&2
+	printf '  - %s\n' "${UNAVAILABLE[@]}" >&2
+	exit 1
+fi
+
+# --------------------------------------------------------------------- checks
+
+# has_packages: does ./... match any package in the current module? A module
+# that go list cannot load counts as "yes", so the next step reports the error.
+has_packages() {
+	local out
+	out="$(go list ./... 2>/dev/null)" || return 0
+	[[ -n "$out" ]]
+}
+
+header "gofmt -l (tracked and new .go files)"
+gofiles=()
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	while IFS= read -r -d '' f; do
+		[[ -f "$f" ]] && gofiles+=("$f")
+	done < <(git ls-files -z --cached --others --exclude-standard -- '*.go')
+else
+	while IFS= read -r -d '' f; do
+		gofiles+=("$f")
+	done < <(find . -name '*.go' -not -path './.cache/*' -not -path '*/vendor/*' -print0)
+fi
+if ((${#gofiles[@]} == 0)); then
+	note "no .go files"
+else
+	unformatted="$(gofmt -l "${gofiles[@]}")" || die "gofmt could not parse the files above"
+	if [[ -n "$unformatted" ]]; then
+		printf '%s\n' "$unformatted" >&2
+		die "gofmt: the files above need formatting (run gofmt -w on them)"
+	fi
+	note "${#gofiles[@]} files formatted"
+fi
+
+header "go vet ./... (root module)"
+if has_packages; then
+	go vet ./...
+else
+	note "no packages in the root module yet; skipping"
+fi
+
+header "go test -race -count=1 ./... (root module)"
+if has_packages; then
+	go test -race -count=1 ./...
+else
+	note "no packages in the root module yet; skipping"
+fi
+
+if [[ -f bench/go.mod ]]; then
+	header "go vet ./... (bench module)"
+	if (cd bench && has_packages); then
+		(cd bench && go vet ./...)
+		header "go test -run '^\$' -bench . -benchtime 1x ./... (bench module)"
+		(cd bench && go test -run '^$' -bench . -benchtime 1x ./...)
+	else
+		note "no packages in bench/ yet; skipping"
+	fi
+else
+	header "bench module"
+	note "no bench/go.mod; skipping benchmarks"
+fi
+
+header "all checks passed"
+if ((${#UNAVAILABLE[@]} > 0)); then
+	note "backends skipped by this script:"
+	printf '      %s\n' "${UNAVAILABLE[@]}"
+fi
