@@ -18,6 +18,8 @@ type Database struct {
 	hook    func(context.Context, QueryEvent)
 	forced  *forcedTx // with WithForceRollback: the transaction everything runs in
 	closed  atomic.Bool
+	// savepoints numbers savepoint names.
+	savepoints atomic.Int64
 }
 
 // Option configures Open.
@@ -197,10 +199,20 @@ func (f *forcedTx) lock(ctx context.Context) error {
 
 func (f *forcedTx) unlock() { <-f.sem }
 
+// rollback ends the force-rollback transaction. It waits for the statement
+// or Transaction in progress, but not for ever: a Transaction that was begun
+// and never ended must not make Close hang.
 func (f *forcedTx) rollback() error {
-	f.sem <- struct{}{} // wait for whatever is running
-	defer f.unlock()
+	select {
+	case f.sem <- struct{}{}:
+		defer f.unlock()
+	case <-time.After(forcedCloseWait):
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return f.tx.rollback(ctx)
 }
+
+// forcedCloseWait is how long Close waits for work in progress under
+// WithForceRollback before it rolls back regardless.
+const forcedCloseWait = 10 * time.Second

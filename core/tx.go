@@ -48,7 +48,6 @@ type Tx struct {
 	parent    *Tx
 	savepoint string // "" for an outermost transaction
 	release   func() // frees the force-rollback connection, if this holds it
-	next      atomic.Int64
 	done      atomic.Bool
 }
 
@@ -74,13 +73,6 @@ func (t *Tx) isDone() bool {
 		}
 	}
 	return false
-}
-
-func (t *Tx) root() *Tx {
-	for t.parent != nil {
-		t = t.parent
-	}
-	return t
 }
 
 // Begin starts a transaction and returns a context that carries it: every
@@ -122,13 +114,11 @@ func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Contex
 		if err := db.forced.lock(ctx); err != nil {
 			return ctx, nil, err
 		}
-		root := &Tx{db: db}
 		var err error
-		if t, err = db.savepoint(ctx, root, db.forced.tx); err != nil {
+		if t, err = db.savepoint(ctx, nil, db.forced.tx); err != nil {
 			db.forced.unlock()
 			return ctx, nil, err
 		}
-		t.parent = nil
 		t.release = db.forced.unlock
 	} else {
 		real, err := db.be.begin(ctx, o)
@@ -140,9 +130,10 @@ func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Contex
 	return context.WithValue(ctx, txKey{db}, t), t, nil
 }
 
-// savepoint opens a savepoint on run, numbered within parent's transaction.
+// savepoint opens a savepoint on run. Names are unique per Database: MySQL
+// replaces, rather than stacks, a savepoint whose name is already in use.
 func (db *Database) savepoint(ctx context.Context, parent *Tx, run runner) (*Tx, error) {
-	name := "atomdb_sp_" + strconv.FormatInt(parent.root().next.Add(1), 10)
+	name := "atomdb_sp_" + strconv.FormatInt(db.savepoints.Add(1), 10)
 	t := &Tx{db: db, run: run, parent: parent, savepoint: name}
 	if err := t.control(ctx, "SAVEPOINT "+name); err != nil {
 		return nil, err

@@ -453,6 +453,7 @@ func TestForceRollback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer db.Close() // on failure; the test closes it itself below
 			insertNote(t, ctx, db, "forgotten", true)
 			err = db.Transaction(ctx, func(ctx context.Context) error {
 				insertNote(t, ctx, db, "forgotten too", true)
@@ -465,6 +466,20 @@ func TestForceRollback(t *testing.T) {
 				insertNote(t, ctx, db, "rolled back at once", true)
 				return errors.New("no")
 			})
+			// Nested transactions are savepoints inside the outer savepoint.
+			err = db.Transaction(ctx, func(ctx context.Context) error {
+				_ = db.Transaction(ctx, func(ctx context.Context) error {
+					insertNote(t, ctx, db, "inner, undone", true)
+					return errors.New("undo inner")
+				})
+				return db.Transaction(ctx, func(ctx context.Context) error {
+					insertNote(t, ctx, db, "inner, kept", true)
+					return nil
+				})
+			})
+			if err != nil {
+				t.Fatalf("nested under force rollback: %v", err)
+			}
 			// A failing statement does not spoil the shared transaction.
 			if _, err := db.Execute(ctx, "INSERT INTO notes(id, text, completed) VALUES (1, 'dup', TRUE)"); !errors.Is(err, core.ErrUniqueViolation) {
 				t.Errorf("duplicate: %v", err)
@@ -484,8 +499,8 @@ func TestForceRollback(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			if c := countNotes(t, ctx, db); c != 6 {
-				t.Errorf("inside: count = %d, want 6", c)
+			if c := countNotes(t, ctx, db); c != 7 {
+				t.Errorf("inside: count = %d, want 7", c)
 			}
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
