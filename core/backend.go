@@ -20,6 +20,9 @@ type cursor interface {
 	// scan fills dst (one slot per column) with the current row's values,
 	// normalised to the types Row documents.
 	scan(dst []any) error
+	// scanTyped scans the current row into typed destinations with the
+	// driver's own conversions (pgx's or database/sql's).
+	scanTyped(dest []any) error
 	err() error
 	close() error
 }

@@ -220,6 +220,8 @@ func (c *pgCursor) scan(dst []any) error {
 	return nil
 }
 
+func (c *pgCursor) scanTyped(dest []any) error { return c.rows.Scan(dest...) }
+
 func (c *pgCursor) err() error   { return c.rows.Err() }
 func (c *pgCursor) close() error { c.rows.Close(); return c.rows.Err() }
 

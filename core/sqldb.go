@@ -172,6 +172,8 @@ func (c *sqlCursor) next() bool        { return c.rows.Next() }
 func (c *sqlCursor) err() error        { return c.rows.Err() }
 func (c *sqlCursor) close() error      { return c.rows.Close() }
 
+func (c *sqlCursor) scanTyped(dest []any) error { return c.rows.Scan(dest...) }
+
 func (c *sqlCursor) scan(dst []any) error {
 	if err := c.rows.Scan(c.ptrs...); err != nil {
 		return err

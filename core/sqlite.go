@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -71,18 +72,64 @@ var (
 const regexpCacheLimit = 256
 
 func sqliteConnect(c *sqlite3.SQLiteConn) error {
-	return c.RegisterFunc("regexp", func(pattern, s string) (bool, error) {
-		re, ok := regexps.Load(pattern)
+	// text reads an argument as SQL text would: go-sqlite3 hands NULL over
+	// as a nil []byte, and numbers as int64 or float64.
+	text := func(v any) (string, bool) {
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case []byte:
+			return string(x), x != nil
+		case nil:
+			return "", false
+		}
+		return fmt.Sprint(v), true
+	}
+	// REGEXP: y REGEXP x calls regexp(x, y), with Go's syntax. NULL on
+	// either side gives NULL (no match), as on the other databases.
+	err := c.RegisterFunc("regexp", func(pattern, value any) (any, error) {
+		p, ok := text(pattern)
+		s, ok2 := text(value)
+		if !ok || !ok2 {
+			return nil, nil
+		}
+		re, ok := regexps.Load(p)
 		if !ok {
-			compiled, err := regexp.Compile(pattern)
+			compiled, err := regexp.Compile(p)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
 			if regexpCacheCount.Add(1) > regexpCacheLimit {
 				return compiled.MatchString(s), nil
 			}
-			re, _ = regexps.LoadOrStore(pattern, compiled)
+			re, _ = regexps.LoadOrStore(p, compiled)
 		}
 		return re.(*regexp.Regexp).MatchString(s), nil
 	}, true)
+	if err != nil {
+		return err
+	}
+	// lower and upper replace SQLite's built-ins, which change ASCII letters
+	// only, with Unicode-aware ones (Go's strings.ToLower and ToUpper), so
+	// that lower('ÄBC') = 'äbc' as on PostgreSQL and MySQL: the
+	// case-insensitive lookups (iexact, icontains, ...) compare lower() of
+	// both sides. NULL stays NULL; numbers are returned unchanged.
+	for name, fold := range map[string]func(string) string{"lower": strings.ToLower, "upper": strings.ToUpper} {
+		err := c.RegisterFunc(name, func(v any) any {
+			switch x := v.(type) {
+			case string:
+				return fold(x)
+			case []byte:
+				if x == nil {
+					return nil
+				}
+				return fold(string(x))
+			}
+			return v
+		}, true)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
