@@ -1,0 +1,125 @@
+package orm
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/atomdb/atomdb/core"
+)
+
+// Manager is a model's entry point (Django's Model.objects): it creates,
+// saves, deletes and loads objects, and, through the QuerySet it embeds,
+// starts every query (Filter, Get, All, Count, ...).
+//
+//	albums := orm.Objects[Album](db)
+//	a, err := albums.Create(ctx, &Album{Name: "Malibu"})
+//	a, err = albums.Get(ctx, lookups.Q{"name": "Malibu"})
+type Manager[T any] struct {
+	*QuerySet[T]
+}
+
+// Objects returns the manager of model T on the database the model lives
+// in: db itself, or, when db is a *core.Databases, the one named by the
+// model's db= option or Meta().Database ("default" otherwise). An invalid
+// model or a missing database is returned as the error of every call.
+func Objects[T any](db core.Resolver) *Manager[T] {
+	qs := &QuerySet[T]{limit: -1}
+	qs.info, qs.err = infoOf[T]()
+	if qs.err == nil {
+		if isNil(db) {
+			qs.err = qs.errorf(ErrBadValue, "Objects needs a database, got nil")
+		} else if d, err := db.Using(qs.info.database); err != nil {
+			qs.err = &ModelError{Model: qs.info.name, Err: err}
+		} else {
+			qs.db = d
+		}
+	}
+	return &Manager[T]{QuerySet: qs}
+}
+
+func isNil(db core.Resolver) bool {
+	if db == nil {
+		return true
+	}
+	v := reflect.ValueOf(db)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// Database returns the database the manager works on (nil if it has none).
+func (m *Manager[T]) Database() *core.Database { return m.db }
+
+// Table returns the model's table metadata, for DDL and migrations.
+func (m *Manager[T]) Table() (*core.Table, error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	return m.info.schema, nil
+}
+
+// CreateTable creates the model's table with its indexes and constraints.
+func (m *Manager[T]) CreateTable(ctx context.Context, opts ...core.DDLOption) error {
+	if m.err != nil {
+		return m.err
+	}
+	md := core.NewMetaData()
+	if err := md.Add(m.info.schema); err != nil {
+		return m.wrap(err)
+	}
+	return m.wrap(md.CreateAll(ctx, m.db, opts...))
+}
+
+// DropTable drops the model's table.
+func (m *Manager[T]) DropTable(ctx context.Context, opts ...core.DDLOption) error {
+	if m.err != nil {
+		return m.err
+	}
+	_, err := m.db.Execute(ctx, m.info.schema.DropSQL(m.db.Dialect(), opts...))
+	return m.wrap(err)
+}
+
+// check validates a method's object argument.
+func (m *Manager[T]) check(obj *T, method string) (reflect.Value, error) {
+	if m.err != nil {
+		return reflect.Value{}, m.err
+	}
+	if obj == nil {
+		return reflect.Value{}, m.errorf(ErrBadValue, "%s(nil)", method)
+	}
+	return reflect.ValueOf(obj).Elem(), nil
+}
+
+// pkValue returns the object's primary key value and whether it is set.
+func (m *Manager[T]) pkValue(v reflect.Value) (any, bool, error) {
+	pv := v.FieldByIndex(m.info.pk.index)
+	if pv.IsZero() {
+		return nil, false, nil
+	}
+	val, err := m.info.pk.toDB(pv, m.db.Dialect())
+	return val, true, err
+}
+
+// fieldsNamed returns the fields names name, or an error naming the bad one.
+func (m *Manager[T]) fieldsNamed(method string, names []string) ([]*field, error) {
+	out := make([]*field, 0, len(names))
+	for _, n := range names {
+		f := m.info.field(n)
+		if f == nil {
+			return nil, m.errorf(ErrBadValue, "%s: unknown field %q", method, n)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// set assigns value to the field named name of object value v.
+func (m *Manager[T]) set(v reflect.Value, name string, value any) error {
+	f := m.info.field(name)
+	if f == nil {
+		return m.errorf(ErrBadValue, "unknown field %q", name)
+	}
+	return f.assign(v.FieldByIndex(f.index), value)
+}
+
+func (m *Manager[T]) errorfField(f *field, sentinel error, format string, args ...any) error {
+	return modelErr(m.info.name, f.name, sentinel, format, args...)
+}

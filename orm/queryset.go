@@ -1,0 +1,428 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"reflect"
+	"strings"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/lookups"
+	"github.com/doug-martin/goqu/v9"
+	"github.com/doug-martin/goqu/v9/exp"
+)
+
+// QuerySet is a lazy, immutable query over the rows of model T: every
+// builder (Filter, Exclude, OrderBy, Limit, ...) returns a new QuerySet and
+// leaves its receiver unchanged, so a base query can be shared between
+// goroutines. Nothing runs until a terminal (All, Get, Count, Iterate, ...),
+// which takes the context. A bad lookup or field name is recorded and
+// returned by the terminal.
+type QuerySet[T any] struct {
+	info     *modelInfo
+	db       *core.Database
+	err      error
+	where    []lookups.Node
+	order    []string
+	limit    int // -1: none
+	offset   int
+	distinct bool
+	update   bool // FOR UPDATE
+}
+
+func (qs *QuerySet[T]) clone() *QuerySet[T] {
+	c := *qs
+	c.where = append([]lookups.Node(nil), qs.where...)
+	c.order = append([]string(nil), qs.order...)
+	return &c
+}
+
+func (qs *QuerySet[T]) withErr(err error) *QuerySet[T] {
+	c := qs.clone()
+	if c.err == nil {
+		c.err = err
+	}
+	return c
+}
+
+// Filter keeps the rows matching every condition: lookups.Q maps
+// ("name__startswith": "Ma"), lookups.And / Or / Not, or goqu expressions.
+func (qs *QuerySet[T]) Filter(conds ...any) *QuerySet[T] {
+	node, err := qs.parse(conds)
+	if err != nil {
+		return qs.withErr(err)
+	}
+	c := qs.clone()
+	c.where = append(c.where, node)
+	return c
+}
+
+// Exclude drops the rows matching all of the conditions together (Django's
+// semantics: NOT of the whole condition; a row whose field is NULL is not
+// excluded by a condition on that field).
+func (qs *QuerySet[T]) Exclude(conds ...any) *QuerySet[T] {
+	node, err := qs.parse(conds)
+	if err != nil {
+		return qs.withErr(err)
+	}
+	c := qs.clone()
+	c.where = append(c.where, &lookups.NotNode{Child: node})
+	return c
+}
+
+func (qs *QuerySet[T]) parse(conds []any) (lookups.Node, error) {
+	if qs.info == nil {
+		return nil, qs.err
+	}
+	node, err := lookups.Parse(lookups.And(conds...), lookups.DefaultRegistry)
+	if err != nil {
+		return nil, qs.wrap(err)
+	}
+	return node, nil
+}
+
+// OrderBy orders by fields, "-name" for descending; it replaces any earlier
+// ordering. "pk" names the primary key.
+func (qs *QuerySet[T]) OrderBy(fields ...string) *QuerySet[T] {
+	c := qs.clone()
+	c.order = append([]string(nil), fields...)
+	return c
+}
+
+// Limit returns at most n rows.
+func (qs *QuerySet[T]) Limit(n int) *QuerySet[T] {
+	if n < 0 {
+		return qs.withErr(qs.errorf(ErrBadValue, "Limit(%d) is negative", n))
+	}
+	c := qs.clone()
+	c.limit = n
+	return c
+}
+
+// Offset skips the first n rows.
+func (qs *QuerySet[T]) Offset(n int) *QuerySet[T] {
+	if n < 0 {
+		return qs.withErr(qs.errorf(ErrBadValue, "Offset(%d) is negative", n))
+	}
+	c := qs.clone()
+	c.offset = n
+	return c
+}
+
+// Distinct removes duplicate rows.
+func (qs *QuerySet[T]) Distinct() *QuerySet[T] {
+	c := qs.clone()
+	c.distinct = true
+	return c
+}
+
+// ForUpdate locks the selected rows until the end of the transaction the
+// context carries (SELECT ... FOR UPDATE). SQLite has no row locks; its
+// transactions already hold the database's write lock (core begins them
+// IMMEDIATE), so there it changes nothing.
+func (qs *QuerySet[T]) ForUpdate() *QuerySet[T] {
+	c := qs.clone()
+	c.update = true
+	return c
+}
+
+func (qs *QuerySet[T]) errorf(sentinel error, format string, args ...any) error {
+	name := reflect.TypeFor[T]().Name()
+	if qs.info != nil {
+		name = qs.info.name
+	}
+	return modelErr(name, "", sentinel, format, args...)
+}
+
+// wrap adds the model to an error from lookups or core that lacks it.
+func (qs *QuerySet[T]) wrap(err error) error {
+	var me *ModelError
+	var le *lookups.Error
+	if err == nil || errors.As(err, &me) || errors.As(err, &le) {
+		return err
+	}
+	return &ModelError{Model: qs.info.name, Err: err}
+}
+
+// where compiles the conditions.
+func (qs *QuerySet[T]) condition() ([]exp.Expression, error) {
+	exprs := make([]exp.Expression, 0, len(qs.where))
+	for _, n := range qs.where {
+		e, err := lookups.CompileNode(n, qs.resolve, lookups.DefaultRegistry)
+		if err != nil {
+			return nil, qs.wrap(err)
+		}
+		exprs = append(exprs, e)
+	}
+	return exprs, nil
+}
+
+// resolve maps a lookup's path to a field of the model.
+func (qs *QuerySet[T]) resolve(l *lookups.Leaf) (lookups.Field, error) {
+	info := qs.info
+	if len(l.Path) != 1 {
+		return lookups.Field{}, lookups.UnknownField(info.name, l.Key, strings.Join(l.Path, "__"))
+	}
+	f := info.field(l.Path[0])
+	if f == nil {
+		return lookups.Field{}, lookups.UnknownField(info.name, l.Key, l.Path[0])
+	}
+	return qs.lookupField(f), nil
+}
+
+func (qs *QuerySet[T]) lookupField(f *field) lookups.Field {
+	return lookups.Field{Model: qs.info.name, Name: f.name, Column: goqu.T(qs.info.table).Col(f.column),
+		Dialect: qs.db.Dialect(), Kind: f.ctype.Kind, Nullable: f.nullable}
+}
+
+// orderExprs compiles the ordering; def is used when none was given.
+func (qs *QuerySet[T]) orderExprs(def ...string) ([]exp.OrderedExpression, error) {
+	names := qs.order
+	if len(names) == 0 {
+		names = def
+	}
+	out := make([]exp.OrderedExpression, 0, len(names))
+	for _, name := range names {
+		desc := strings.HasPrefix(name, "-")
+		f := qs.info.field(strings.TrimPrefix(name, "-"))
+		if f == nil {
+			return nil, qs.errorf(ErrBadValue, "OrderBy: unknown field %q", name)
+		}
+		col := goqu.T(qs.info.table).Col(f.column)
+		if desc {
+			out = append(out, col.Desc())
+		} else {
+			out = append(out, col.Asc())
+		}
+	}
+	return out, nil
+}
+
+// base is the SELECT without its column list.
+func (qs *QuerySet[T]) base(defaultOrder ...string) (*goqu.SelectDataset, error) {
+	if qs.err != nil {
+		return nil, qs.err
+	}
+	where, err := qs.condition()
+	if err != nil {
+		return nil, err
+	}
+	order, err := qs.orderExprs(defaultOrder...)
+	if err != nil {
+		return nil, err
+	}
+	ds := qs.db.Dialect().Goqu().From(goqu.T(qs.info.table)).Where(where...).Order(order...)
+	if qs.limit >= 0 {
+		ds = ds.Limit(uint(qs.limit))
+	}
+	if qs.offset > 0 {
+		if qs.limit < 0 && qs.db.Dialect() != core.Postgres {
+			// MySQL and SQLite have no OFFSET without LIMIT.
+			ds = ds.Limit(uint(1<<63 - 1))
+		}
+		ds = ds.Offset(uint(qs.offset))
+	}
+	if qs.distinct {
+		ds = ds.Distinct()
+	}
+	if qs.update && qs.db.Dialect() != core.SQLite {
+		ds = ds.ForUpdate(exp.Wait)
+	}
+	return ds, nil
+}
+
+func (qs *QuerySet[T]) columns() []any {
+	cols := make([]any, len(qs.info.fields))
+	for i, f := range qs.info.fields {
+		cols[i] = goqu.T(qs.info.table).Col(f.column)
+	}
+	return cols
+}
+
+// selectModels is the SELECT of every stored field.
+func (qs *QuerySet[T]) selectModels(defaultOrder ...string) (*goqu.SelectDataset, error) {
+	ds, err := qs.base(defaultOrder...)
+	if err != nil {
+		return nil, err
+	}
+	return ds.Select(qs.columns()...), nil
+}
+
+// Iterate runs the query and yields the objects one at a time as rows
+// arrive, in constant memory. An error ends the sequence with (nil, err).
+func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		ds, err := qs.selectModels()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		rows, err := qs.db.Query(ctx, ds)
+		if err != nil {
+			yield(nil, qs.wrap(err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			obj, err := qs.scan(rows)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(obj, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, qs.wrap(err))
+		}
+	}
+}
+
+// scan reads the current row (every stored field, in order) into a new T.
+func (qs *QuerySet[T]) scan(rows *core.Rows) (*T, error) {
+	obj := new(T)
+	v := reflect.ValueOf(obj).Elem()
+	d := qs.db.Dialect()
+	dest := make([]any, len(qs.info.fields))
+	for i, f := range qs.info.fields {
+		dest[i] = f.target(v.FieldByIndex(f.index), d)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return nil, qs.wrap(err)
+	}
+	qs.info.markLoaded(v, d)
+	return obj, nil
+}
+
+// All runs the query and returns every object.
+func (qs *QuerySet[T]) All(ctx context.Context) ([]*T, error) {
+	var out []*T
+	for obj, err := range qs.Iterate(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+// maxGet is how many rows Get reads to tell one from several.
+const maxGet = 2
+
+// Get returns the one object matching the query and conds: ErrDoesNotExist
+// when there is none, ErrMultipleObjectsReturned when there are several.
+func (qs *QuerySet[T]) Get(ctx context.Context, conds ...any) (*T, error) {
+	if len(conds) > 0 {
+		qs = qs.Filter(conds...)
+	}
+	objs, err := qs.limitAtMost(maxGet).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch len(objs) {
+	case 0:
+		return nil, qs.errorf(ErrDoesNotExist, "no row matches %s", qs.describe())
+	case 1:
+		return objs[0], nil
+	}
+	return nil, qs.errorf(ErrMultipleObjectsReturned, "more than one row matches %s", qs.describe())
+}
+
+func (qs *QuerySet[T]) limitAtMost(n int) *QuerySet[T] {
+	if qs.limit >= 0 && qs.limit < n {
+		return qs
+	}
+	c := qs.clone()
+	c.limit = n
+	return c
+}
+
+func (qs *QuerySet[T]) describe() string {
+	if len(qs.where) == 0 {
+		return "the query"
+	}
+	parts := make([]string, len(qs.where))
+	for i, n := range qs.where {
+		parts[i] = n.String()
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// First returns the first object, ordered by the query's ordering or by
+// primary key; ErrDoesNotExist when there is none.
+func (qs *QuerySet[T]) First(ctx context.Context) (*T, error) {
+	return qs.firstIn(ctx, "pk")
+}
+
+// Last returns the last object: the query's ordering reversed, or the
+// primary key descending; ErrDoesNotExist when there is none.
+func (qs *QuerySet[T]) Last(ctx context.Context) (*T, error) {
+	c := qs.clone()
+	if len(c.order) == 0 {
+		c.order = []string{"pk"}
+	}
+	for i, o := range c.order {
+		if strings.HasPrefix(o, "-") {
+			c.order[i] = o[1:]
+		} else {
+			c.order[i] = "-" + o
+		}
+	}
+	return c.firstIn(ctx)
+}
+
+func (qs *QuerySet[T]) firstIn(ctx context.Context, defaultOrder ...string) (*T, error) {
+	c := qs.clone()
+	if len(c.order) == 0 {
+		c.order = defaultOrder
+	}
+	c.limit = 1
+	objs, err := c.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 {
+		return nil, qs.errorf(ErrDoesNotExist, "no row matches %s", qs.describe())
+	}
+	return objs[0], nil
+}
+
+// Count returns the number of rows the query matches (honouring Limit,
+// Offset and Distinct).
+func (qs *QuerySet[T]) Count(ctx context.Context) (int64, error) {
+	c := qs.clone()
+	c.order = nil
+	ds, err := c.base()
+	if err != nil {
+		return 0, err
+	}
+	var q *goqu.SelectDataset
+	if qs.limit >= 0 || qs.offset > 0 || qs.distinct {
+		q = qs.db.Dialect().Goqu().From(ds.Select(qs.columns()...).As("atomdb_count")).Select(goqu.COUNT(goqu.Star()))
+	} else {
+		q = ds.Select(goqu.COUNT(goqu.Star()))
+	}
+	n, err := qs.db.FetchVal(ctx, q)
+	if err != nil {
+		return 0, qs.wrap(err)
+	}
+	return n.(int64), nil
+}
+
+// Exists reports whether the query matches any row.
+func (qs *QuerySet[T]) Exists(ctx context.Context) (bool, error) {
+	c := qs.clone()
+	c.order = nil
+	c.limit = 1
+	ds, err := c.base()
+	if err != nil {
+		return false, err
+	}
+	row, err := qs.db.FetchOne(ctx, ds.Select(goqu.L("1")))
+	if err != nil {
+		return false, qs.wrap(err)
+	}
+	return row != nil, nil
+}

@@ -1,0 +1,512 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"time"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/lookups"
+	"github.com/doug-martin/goqu/v9"
+	"github.com/doug-martin/goqu/v9/exp"
+)
+
+// now is the clock of auto_now and auto_now_add.
+var now = time.Now
+
+// Create inserts obj and sets its generated primary key; it returns obj.
+// Fields with a default= option that hold their zero value get the default
+// first, and auto_now / auto_now_add timestamps are set.
+func (m *Manager[T]) Create(ctx context.Context, obj *T) (*T, error) {
+	v, err := m.check(obj, "Create")
+	if err != nil {
+		return nil, err
+	}
+	if err := m.insert(ctx, v); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// prepareInsert applies defaults and timestamps, and returns the record to
+// insert; the auto-increment key is left out while it is zero.
+func (m *Manager[T]) prepareInsert(v reflect.Value, at time.Time) (goqu.Record, bool, error) {
+	rec := goqu.Record{}
+	generated := false
+	for _, f := range m.info.fields {
+		fv := v.FieldByIndex(f.index)
+		switch {
+		case f.autoNow || f.autoAdd:
+			fv.Set(reflect.ValueOf(storedTime(at)))
+		case f.def != nil && fv.IsZero():
+			if err := f.assign(fv, f.def); err != nil {
+				return nil, false, err
+			}
+		}
+		if f.auto && fv.IsZero() {
+			generated = true
+			continue
+		}
+		val, err := f.toDB(fv, m.db.Dialect())
+		if err != nil {
+			return nil, false, err
+		}
+		rec[f.column] = val
+	}
+	return rec, generated, nil
+}
+
+func (m *Manager[T]) insert(ctx context.Context, v reflect.Value) error {
+	rec, generated, err := m.prepareInsert(v, now())
+	if err != nil {
+		return err
+	}
+	ins := goqu.Insert(m.info.table).Rows(rec)
+	pk := m.info.pk
+	if generated && m.db.Dialect() == core.Postgres {
+		ins = ins.Returning(goqu.C(pk.column))
+	}
+	res, err := m.db.Execute(ctx, ins)
+	if err != nil {
+		return m.wrap(err)
+	}
+	if generated {
+		if err := pk.assign(v.FieldByIndex(pk.index), res.LastInsertID); err != nil {
+			return err
+		}
+	}
+	m.info.markLoaded(v, m.db.Dialect())
+	return nil
+}
+
+// Save writes obj: an INSERT when its auto-increment key is zero; otherwise
+// an UPDATE of the given fields, or, when none are given, of the fields
+// changed since obj was loaded or saved (every field for a model that does
+// not embed Model, or an object not loaded). Nothing is written when nothing
+// changed. An object with a key that matches no row is inserted, as Django
+// does; with explicit fields that is an ErrDoesNotExist error instead.
+func (m *Manager[T]) Save(ctx context.Context, obj *T, fields ...string) error {
+	v, err := m.check(obj, "Save")
+	if err != nil {
+		return err
+	}
+	pkVal, hasPK, err := m.pkValue(v)
+	if err != nil {
+		return err
+	}
+	if !hasPK && m.info.pk.auto {
+		return m.insert(ctx, v)
+	}
+	if !hasPK {
+		return m.errorfField(m.info.pk, ErrNotSaved, "Save needs a primary key value")
+	}
+	at := now()
+	var todo []*field
+	explicit := len(fields) > 0
+	if explicit {
+		if todo, err = m.fieldsNamed("Save", fields); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range m.info.fields {
+			if f.autoNow {
+				v.FieldByIndex(f.index).Set(reflect.ValueOf(storedTime(at)))
+			}
+		}
+		changed, tracked, err := m.info.dirty(v, m.db.Dialect())
+		if err != nil {
+			return err
+		}
+		if tracked {
+			if len(changed) == 0 {
+				return nil
+			}
+			todo = changed
+		} else {
+			todo = m.info.fields
+		}
+	}
+	rec := goqu.Record{}
+	for _, f := range todo {
+		if f.pk {
+			continue
+		}
+		val, err := f.toDB(v.FieldByIndex(f.index), m.db.Dialect())
+		if err != nil {
+			return err
+		}
+		rec[f.column] = val
+	}
+	if len(rec) > 0 {
+		res, err := m.db.Execute(ctx, goqu.Update(m.info.table).Set(rec).Where(goqu.C(m.info.pk.column).Eq(pkVal)))
+		if err != nil {
+			return m.wrap(err)
+		}
+		if res.RowsAffected == 0 {
+			if explicit {
+				return m.errorf(ErrDoesNotExist, "Save(%v): no row with primary key %v", fields, pkVal)
+			}
+			return m.insert(ctx, v)
+		}
+	}
+	m.info.markLoaded(v, m.db.Dialect())
+	return nil
+}
+
+// Delete deletes obj's row. An object without a primary key is an
+// ErrNotSaved error; one whose row is already gone is not an error. The
+// object is marked as not loaded, and an auto-increment key is zeroed.
+func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
+	v, err := m.check(obj, "Delete")
+	if err != nil {
+		return err
+	}
+	pkVal, hasPK, err := m.pkValue(v)
+	if err != nil {
+		return err
+	}
+	if !hasPK {
+		return m.errorfField(m.info.pk, ErrNotSaved, "Delete of an object that was never saved")
+	}
+	if _, err := m.db.Execute(ctx, goqu.Delete(m.info.table).Where(goqu.C(m.info.pk.column).Eq(pkVal))); err != nil {
+		return m.wrap(err)
+	}
+	m.info.forget(v)
+	if m.info.pk.auto {
+		v.FieldByIndex(m.info.pk.index).SetZero()
+	}
+	return nil
+}
+
+// Load refreshes obj from its row: every field, or only those named.
+// ErrDoesNotExist when the row is gone.
+func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
+	v, err := m.check(obj, "Load")
+	if err != nil {
+		return err
+	}
+	pkVal, hasPK, err := m.pkValue(v)
+	if err != nil {
+		return err
+	}
+	if !hasPK {
+		return m.errorfField(m.info.pk, ErrNotSaved, "Load of an object that was never saved")
+	}
+	todo := m.info.fields
+	if len(fields) > 0 {
+		if todo, err = m.fieldsNamed("Load", fields); err != nil {
+			return err
+		}
+	}
+	cols := make([]any, len(todo))
+	for i, f := range todo {
+		cols[i] = goqu.C(f.column)
+	}
+	rows, err := m.db.Query(ctx, goqu.From(m.info.table).Select(cols...).Where(goqu.C(m.info.pk.column).Eq(pkVal)))
+	if err != nil {
+		return m.wrap(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return m.wrap(err)
+		}
+		return m.errorf(ErrDoesNotExist, "Load: no row with primary key %v", pkVal)
+	}
+	dest := make([]any, len(todo))
+	for i, f := range todo {
+		dest[i] = f.target(v.FieldByIndex(f.index), m.db.Dialect())
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return m.wrap(err)
+	}
+	if len(fields) == 0 {
+		m.info.markLoaded(v, m.db.Dialect())
+	}
+	return rows.Close()
+}
+
+// BulkCreate inserts objs with one multi-row INSERT per batch (batches stay
+// under the dialect's bound-parameter limit), all in one transaction: either
+// every object is inserted or none is. Generated primary keys are set on
+// every object, on every backend.
+func (m *Manager[T]) BulkCreate(ctx context.Context, objs []*T) error {
+	if m.err != nil {
+		return m.err
+	}
+	at := now()
+	type pending struct {
+		v   reflect.Value
+		rec goqu.Record
+	}
+	var withKey, withoutKey []pending
+	for i, obj := range objs {
+		if obj == nil {
+			return m.errorf(ErrBadValue, "BulkCreate: objs[%d] is nil", i)
+		}
+		v := reflect.ValueOf(obj).Elem()
+		rec, generated, err := m.prepareInsert(v, at)
+		if err != nil {
+			return err
+		}
+		if generated {
+			withoutKey = append(withoutKey, pending{v, rec})
+		} else {
+			withKey = append(withKey, pending{v, rec})
+		}
+	}
+	batch := max(1, m.db.Dialect().MaxParams()/max(1, len(m.info.fields)))
+	err := m.db.Transaction(ctx, func(ctx context.Context) error {
+		for _, group := range []struct {
+			items     []pending
+			generated bool
+		}{{withKey, false}, {withoutKey, true}} {
+			for start := 0; start < len(group.items); start += batch {
+				part := group.items[start:min(start+batch, len(group.items))]
+				recs := make([]any, len(part))
+				vals := make([]reflect.Value, len(part))
+				for i, p := range part {
+					recs[i], vals[i] = p.rec, p.v
+				}
+				if err := m.insertBatch(ctx, recs, vals, group.generated); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return m.wrap(err)
+	}
+	for _, group := range [][]pending{withKey, withoutKey} {
+		for _, p := range group {
+			m.info.markLoaded(p.v, m.db.Dialect())
+		}
+	}
+	return nil
+}
+
+// insertBatch inserts one batch; with generated, it sets the new keys.
+func (m *Manager[T]) insertBatch(ctx context.Context, recs []any, vals []reflect.Value, generated bool) error {
+	pk := m.info.pk
+	ins := goqu.Insert(m.info.table).Rows(recs...)
+	if !generated {
+		_, err := m.db.Execute(ctx, ins)
+		return err
+	}
+	keys := make([]int64, 0, len(recs))
+	switch m.db.Dialect() {
+	case core.Postgres:
+		// PostgreSQL returns the keys in the order of the VALUES list.
+		rows, err := m.db.Query(ctx, ins.Returning(goqu.C(pk.column)))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			keys = append(keys, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	case core.MySQL:
+		// LAST_INSERT_ID() is the first row's key; a multi-row INSERT gets
+		// consecutive keys, auto_increment_increment apart.
+		res, err := m.db.Execute(ctx, ins)
+		if err != nil {
+			return err
+		}
+		step, err := m.db.FetchVal(ctx, "SELECT @@auto_increment_increment")
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			keys = append(keys, res.LastInsertID+int64(i)*step.(int64))
+		}
+	default:
+		// SQLite's last_insert_rowid() is the last row's key; a single
+		// writer gives a statement consecutive keys.
+		res, err := m.db.Execute(ctx, ins)
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			keys = append(keys, res.LastInsertID-int64(len(recs)-1-i))
+		}
+	}
+	if len(keys) != len(vals) {
+		return m.errorf(ErrBadValue, "BulkCreate: %d keys came back for %d rows", len(keys), len(vals))
+	}
+	for i, v := range vals {
+		if err := pk.assign(v.FieldByIndex(pk.index), keys[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetOrCreate returns the object matching conds, or creates it from the
+// exact values in conds plus defaults. created reports which. It is safe
+// under concurrency when conds name fields with a unique constraint
+// together: of two callers racing to create the same object, one creates it
+// and the other gets it.
+func (m *Manager[T]) GetOrCreate(ctx context.Context, conds lookups.Q, defaults map[string]any) (obj *T, created bool, err error) {
+	if m.err != nil {
+		return nil, false, m.err
+	}
+	obj, err = m.Get(ctx, conds)
+	if err == nil || !errors.Is(err, ErrDoesNotExist) {
+		return obj, false, err
+	}
+	obj, err = m.newFrom(conds, defaults)
+	if err != nil {
+		return nil, false, err
+	}
+	err = m.db.Transaction(ctx, func(ctx context.Context) error {
+		return m.insert(ctx, reflect.ValueOf(obj).Elem())
+	})
+	if errors.Is(err, core.ErrUniqueViolation) {
+		// Someone else created it first.
+		got, gerr := m.Get(ctx, conds)
+		if gerr == nil {
+			return got, false, nil
+		}
+		return nil, false, errors.Join(err, gerr)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return obj, true, nil
+}
+
+// UpdateOrCreate updates the object matching conds with defaults (which win
+// over its current values), or creates it from conds and defaults. created
+// reports which. The matching row is locked (FOR UPDATE) while it is updated.
+func (m *Manager[T]) UpdateOrCreate(ctx context.Context, conds lookups.Q, defaults map[string]any) (obj *T, created bool, err error) {
+	if m.err != nil {
+		return nil, false, m.err
+	}
+	err = m.db.Transaction(ctx, func(ctx context.Context) error {
+		found, err := m.ForUpdate().Get(ctx, conds)
+		if errors.Is(err, ErrDoesNotExist) {
+			if obj, err = m.newFrom(conds, defaults); err != nil {
+				return err
+			}
+			created = true
+			return m.insert(ctx, reflect.ValueOf(obj).Elem())
+		}
+		if err != nil {
+			return err
+		}
+		v := reflect.ValueOf(found).Elem()
+		names := make([]string, 0, len(defaults))
+		for name, val := range defaults {
+			if err := m.set(v, name, val); err != nil {
+				return err
+			}
+			names = append(names, name)
+		}
+		obj = found
+		if len(names) == 0 {
+			return nil
+		}
+		return m.Save(ctx, found, names...)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return obj, created, nil
+}
+
+// newFrom builds an object from the exact-match conditions and defaults.
+func (m *Manager[T]) newFrom(conds lookups.Q, defaults map[string]any) (*T, error) {
+	obj := new(T)
+	v := reflect.ValueOf(obj).Elem()
+	for key, val := range conds {
+		leaf, err := lookups.DefaultRegistry.ParseKey(key, val)
+		if err != nil {
+			return nil, m.wrap(err)
+		}
+		if leaf.Lookup != "exact" || len(leaf.Transforms) > 0 || len(leaf.Path) != 1 {
+			continue // not a value the new object can take
+		}
+		if err := m.set(v, leaf.Path[0], val); err != nil {
+			return nil, err
+		}
+	}
+	for name, val := range defaults {
+		if err := m.set(v, name, val); err != nil {
+			return nil, err
+		}
+	}
+	return obj, nil
+}
+
+// Update sets fields of every row the query matches and returns how many
+// rows it matched. Values are checked against the fields' types; a goqu
+// expression is used as it is (goqu.L("position + 1")). auto_now fields are
+// not touched, as in Django.
+func (qs *QuerySet[T]) Update(ctx context.Context, values map[string]any) (int64, error) {
+	if qs.err != nil {
+		return 0, qs.err
+	}
+	if qs.limit >= 0 || qs.offset > 0 {
+		return 0, qs.errorf(ErrBadValue, "Update after Limit or Offset is not supported")
+	}
+	if len(values) == 0 {
+		return 0, qs.errorf(ErrBadValue, "Update with no values")
+	}
+	rec := goqu.Record{}
+	for name, val := range values {
+		f := qs.info.field(name)
+		if f == nil {
+			return 0, qs.errorf(ErrBadValue, "Update: unknown field %q", name)
+		}
+		if e, ok := val.(exp.Expression); ok {
+			rec[f.column] = e
+			continue
+		}
+		tmp := reflect.New(f.typ).Elem()
+		if err := f.assign(tmp, val); err != nil {
+			return 0, err
+		}
+		dbv, err := f.toDB(tmp, qs.db.Dialect())
+		if err != nil {
+			return 0, err
+		}
+		rec[f.column] = dbv
+	}
+	where, err := qs.condition()
+	if err != nil {
+		return 0, err
+	}
+	res, err := qs.db.Execute(ctx, goqu.Update(qs.info.table).Set(rec).Where(where...))
+	if err != nil {
+		return 0, qs.wrap(err)
+	}
+	return res.RowsAffected, nil
+}
+
+// Delete deletes every row the query matches and returns how many.
+func (qs *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
+	if qs.err != nil {
+		return 0, qs.err
+	}
+	if qs.limit >= 0 || qs.offset > 0 {
+		return 0, qs.errorf(ErrBadValue, "Delete after Limit or Offset is not supported")
+	}
+	where, err := qs.condition()
+	if err != nil {
+		return 0, err
+	}
+	res, err := qs.db.Execute(ctx, goqu.Delete(qs.info.table).Where(where...))
+	if err != nil {
+		return 0, qs.wrap(err)
+	}
+	return res.RowsAffected, nil
+}

@@ -1,0 +1,260 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/doug-martin/goqu/v9"
+	"github.com/doug-martin/goqu/v9/exp"
+	"github.com/shopspring/decimal"
+)
+
+// Values returns the named fields (every field when none is named) of each
+// matching row as a map from field name to value, each value of the field's
+// Go type.
+func (qs *QuerySet[T]) Values(ctx context.Context, fields ...string) ([]map[string]any, error) {
+	fs, rows, err := qs.valueRows(ctx, "Values", fields)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		m := make(map[string]any, len(fs))
+		for j, f := range fs {
+			m[f.name] = r[j]
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// ValuesList returns the named fields (every field when none is named) of
+// each matching row, in the order named.
+func (qs *QuerySet[T]) ValuesList(ctx context.Context, fields ...string) ([][]any, error) {
+	_, rows, err := qs.valueRows(ctx, "ValuesList", fields)
+	return rows, err
+}
+
+// ValuesListFlat returns one field of each matching row as a flat list
+// (Django's values_list(field, flat=True)); naming more than one field is an
+// error.
+func (qs *QuerySet[T]) ValuesListFlat(ctx context.Context, fields ...string) ([]any, error) {
+	if len(fields) != 1 {
+		return nil, qs.errorf(ErrBadValue, "ValuesListFlat takes exactly one field, got %d (%s)", len(fields), strings.Join(fields, ", "))
+	}
+	_, rows, err := qs.valueRows(ctx, "ValuesListFlat", fields)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(rows))
+	for i, r := range rows {
+		out[i] = r[0]
+	}
+	return out, nil
+}
+
+func (qs *QuerySet[T]) valueRows(ctx context.Context, method string, names []string) ([]*field, [][]any, error) {
+	if qs.err != nil {
+		return nil, nil, qs.err
+	}
+	fs := qs.info.fields
+	if len(names) > 0 {
+		fs = make([]*field, len(names))
+		for i, n := range names {
+			if fs[i] = qs.info.field(n); fs[i] == nil {
+				return nil, nil, qs.errorf(ErrBadValue, "%s: unknown field %q", method, n)
+			}
+		}
+	}
+	ds, err := qs.base()
+	if err != nil {
+		return nil, nil, err
+	}
+	cols := make([]any, len(fs))
+	for i, f := range fs {
+		cols[i] = goqu.T(qs.info.table).Col(f.column)
+	}
+	rows, err := qs.db.Query(ctx, ds.Select(cols...))
+	if err != nil {
+		return nil, nil, qs.wrap(err)
+	}
+	defer rows.Close()
+	d := qs.db.Dialect()
+	var out [][]any
+	holders := make([]reflect.Value, len(fs))
+	dest := make([]any, len(fs))
+	for rows.Next() {
+		for i, f := range fs {
+			holders[i] = reflect.New(f.typ).Elem()
+			dest[i] = f.target(holders[i], d)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, qs.wrap(err)
+		}
+		vals := make([]any, len(fs))
+		for i := range fs {
+			vals[i] = holders[i].Interface()
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, qs.wrap(err)
+	}
+	return fs, out, nil
+}
+
+// Aggregation is one aggregate for QuerySet.Aggregate; see Count, Sum, Avg,
+// Min and Max.
+type Aggregation struct {
+	fn    string
+	field string
+	alias string
+}
+
+// As names the aggregate's result (default: field__fn, as in Django).
+func (a Aggregation) As(alias string) Aggregation { a.alias = alias; return a }
+
+// Count counts the rows where field is not NULL ("*" or "pk" counts rows).
+func Count(field string) Aggregation { return Aggregation{fn: "count", field: field} }
+
+// Sum adds up field.
+func Sum(field string) Aggregation { return Aggregation{fn: "sum", field: field} }
+
+// Avg averages field.
+func Avg(field string) Aggregation { return Aggregation{fn: "avg", field: field} }
+
+// Min is field's smallest value.
+func Min(field string) Aggregation { return Aggregation{fn: "min", field: field} }
+
+// Max is field's largest value.
+func Max(field string) Aggregation { return Aggregation{fn: "max", field: field} }
+
+// Aggregate computes aggregates over the matching rows, in one query, and
+// returns them by alias. Results have the same Go types on every backend:
+// Count is an int64; Sum is an int64 for integer fields, a decimal.Decimal
+// for decimal fields and a float64 otherwise; Avg is a decimal.Decimal for
+// decimal fields and a float64 otherwise; Min and Max have the field's type.
+// Over no rows, everything but Count is nil.
+func (qs *QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregation) (map[string]any, error) {
+	if qs.err != nil {
+		return nil, qs.err
+	}
+	if len(aggs) == 0 {
+		return nil, qs.errorf(ErrBadValue, "Aggregate with no aggregations")
+	}
+	c := qs.clone()
+	c.order = nil
+	ds, err := c.base()
+	if err != nil {
+		return nil, err
+	}
+	if qs.limit >= 0 || qs.offset > 0 || qs.distinct {
+		ds = qs.db.Dialect().Goqu().From(ds.Select(qs.columns()...).As(qs.info.table))
+	}
+	exprs := make([]any, len(aggs))
+	fields := make([]*field, len(aggs))
+	for i, a := range aggs {
+		var col exp.Expression = goqu.Star()
+		if a.field != "*" {
+			f := qs.info.field(a.field)
+			if f == nil {
+				return nil, qs.errorf(ErrBadValue, "Aggregate: unknown field %q", a.field)
+			}
+			fields[i] = f
+			col = goqu.T(qs.info.table).Col(f.column)
+		}
+		if a.fn != "count" && fields[i] == nil {
+			return nil, qs.errorf(ErrBadValue, "Aggregate: %s needs a field, not *", a.fn)
+		}
+		switch a.fn {
+		case "count":
+			exprs[i] = goqu.COUNT(col)
+		case "sum":
+			exprs[i] = goqu.SUM(col)
+		case "avg":
+			exprs[i] = goqu.AVG(col)
+		case "min":
+			exprs[i] = goqu.MIN(col)
+		case "max":
+			exprs[i] = goqu.MAX(col)
+		}
+	}
+	row, err := qs.db.FetchOne(ctx, ds.Select(exprs...))
+	if err != nil {
+		return nil, qs.wrap(err)
+	}
+	out := make(map[string]any, len(aggs))
+	for i, a := range aggs {
+		alias := a.alias
+		if alias == "" {
+			alias = a.field + "__" + a.fn
+		}
+		v, err := qs.aggregateValue(a.fn, fields[i], row.At(i))
+		if err != nil {
+			return nil, err
+		}
+		out[alias] = v
+	}
+	return out, nil
+}
+
+// aggregateValue gives an aggregate's raw result its documented Go type.
+func (qs *QuerySet[T]) aggregateValue(fn string, f *field, v any) (any, error) {
+	if v == nil || fn == "count" {
+		if fn == "count" {
+			return toInt64(v)
+		}
+		return nil, nil
+	}
+	isDecimal := f.baseType() == decimalType
+	switch fn {
+	case "sum", "avg":
+		switch {
+		case isDecimal:
+			return decimal.NewFromString(fmt.Sprint(v))
+		case fn == "sum" && isIntegerKind(f.ctype.Kind):
+			return toInt64(v)
+		}
+		return toFloat64(v)
+	}
+	holder := reflect.New(f.typ).Elem()
+	if err := f.set(holder, v); err != nil {
+		return nil, err
+	}
+	return holder.Interface(), nil
+}
+
+func toInt64(v any) (any, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case float64:
+		return int64(x), nil
+	case string:
+		d, err := decimal.NewFromString(x)
+		if err != nil {
+			return nil, err
+		}
+		return d.IntPart(), nil
+	}
+	return nil, fmt.Errorf("%w: aggregate result %#v is not a number", ErrBadValue, v)
+}
+
+func toFloat64(v any) (any, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case int64:
+		return float64(x), nil
+	case string:
+		d, err := decimal.NewFromString(x)
+		if err != nil {
+			return nil, err
+		}
+		f, _ := d.Float64()
+		return f, nil
+	}
+	return nil, fmt.Errorf("%w: aggregate result %#v is not a number", ErrBadValue, v)
+}
