@@ -65,6 +65,12 @@ func (f *field) toDB(v reflect.Value, d *core.Dialect) (any, error) {
 		}
 		v = v.Elem()
 	}
+	if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 && f.kind == kindPlain {
+		if v.IsNil() && !f.nullable {
+			return []byte{}, nil // a nil []byte is empty, not NULL, in a NOT NULL column
+		}
+		return v.Bytes(), nil
+	}
 	switch f.kind {
 	case kindJSON:
 		b, err := json.Marshal(v.Interface())
@@ -78,10 +84,15 @@ func (f *field) toDB(v reflect.Value, d *core.Dialect) (any, error) {
 		return v.Interface(), nil
 	case kindUnsigned:
 		u := v.Uint()
-		if u > math.MaxInt64 && d != core.MySQL {
+		if u <= math.MaxInt64 {
+			return int64(u), nil
+		}
+		if d != core.MySQL {
 			return nil, f.valueErr(u, fmt.Errorf("%s stores integers up to %d", d, int64(math.MaxInt64)))
 		}
-		return u, nil
+		// goqu binds every unsigned integer as an int64; as text, MySQL
+		// converts it to BIGINT UNSIGNED exactly.
+		return strconv.FormatUint(u, 10), nil
 	}
 	switch v.Kind() {
 	case reflect.Bool:

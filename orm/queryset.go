@@ -139,7 +139,15 @@ func (qs *QuerySet[T]) errorf(sentinel error, format string, args ...any) error 
 func (qs *QuerySet[T]) wrap(err error) error {
 	var me *ModelError
 	var le *lookups.Error
-	if err == nil || errors.As(err, &me) || errors.As(err, &le) {
+	switch {
+	case err == nil || errors.As(err, &me):
+		return err
+	case errors.As(err, &le):
+		if le.Model == "" {
+			named := *le
+			named.Model = qs.info.name
+			return &named
+		}
 		return err
 	}
 	return &ModelError{Model: qs.info.name, Err: err}
@@ -149,10 +157,15 @@ func (qs *QuerySet[T]) wrap(err error) error {
 func (qs *QuerySet[T]) condition() ([]exp.Expression, error) {
 	exprs := make([]exp.Expression, 0, len(qs.where))
 	for _, n := range qs.where {
+		n, err := qs.convertValues(n)
+		if err != nil {
+			return nil, err
+		}
 		e, err := lookups.CompileNode(n, qs.resolve, lookups.DefaultRegistry)
 		if err != nil {
 			return nil, qs.wrap(err)
 		}
+
 		exprs = append(exprs, e)
 	}
 	return exprs, nil
@@ -161,12 +174,14 @@ func (qs *QuerySet[T]) condition() ([]exp.Expression, error) {
 // resolve maps a lookup's path to a field of the model.
 func (qs *QuerySet[T]) resolve(l *lookups.Leaf) (lookups.Field, error) {
 	info := qs.info
-	if len(l.Path) != 1 {
-		return lookups.Field{}, lookups.UnknownField(info.name, l.Key, strings.Join(l.Path, "__"))
-	}
 	f := info.field(l.Path[0])
 	if f == nil {
 		return lookups.Field{}, lookups.UnknownField(info.name, l.Key, l.Path[0])
+	}
+	if len(l.Path) > 1 {
+		// A plain field has no fields of its own: what follows it should
+		// have been a lookup or a transform.
+		return lookups.Field{}, lookups.UnknownLookup(info.name, l.Key, l.Path[1])
 	}
 	return qs.lookupField(f), nil
 }

@@ -44,7 +44,10 @@ func (m *Manager[T]) prepareInsert(v reflect.Value, at time.Time) (goqu.Record, 
 				return nil, false, err
 			}
 		}
-		if f.auto && fv.IsZero() {
+		if f.pk && fv.IsZero() {
+			if !f.auto {
+				return nil, false, m.errorfField(f, ErrNotSaved, "the primary key is not generated: set it before creating the object")
+			}
 			generated = true
 			continue
 		}
