@@ -29,11 +29,31 @@ type sqlQuerier interface {
 }
 
 func (b *sqlBackend) exec(ctx context.Context, query string, args []any) (Result, error) {
-	return sqlExec(ctx, b.db, query, args)
+	return sqlExec(ctx, b.db, query, utcArgs(b.dialect, args))
 }
 
 func (b *sqlBackend) query(ctx context.Context, query string, args []any) (cursor, error) {
-	return sqlQuery(ctx, b.db, b.dialect, query, args)
+	return sqlQuery(ctx, b.db, b.dialect, query, utcArgs(b.dialect, args))
+}
+
+// utcArgs puts time arguments in UTC on SQLite, which stores times as text
+// and compares them as text: every instant must be written the same way for
+// <, > and = to agree with time order. (pgx and go-sql-driver/mysql convert
+// times themselves.)
+func utcArgs(d *Dialect, args []any) []any {
+	if d != SQLite {
+		return args
+	}
+	copied := false
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok && t.Location() != time.UTC {
+			if !copied {
+				args, copied = append([]any(nil), args...), true // the caller's slice stays as it was
+			}
+			args[i] = t.UTC()
+		}
+	}
+	return args
 }
 
 func (b *sqlBackend) begin(ctx context.Context, o TxOptions) (txRunner, error) {
@@ -77,11 +97,11 @@ type sqlTx struct {
 }
 
 func (t *sqlTx) exec(ctx context.Context, query string, args []any) (Result, error) {
-	return sqlExec(ctx, t.tx, query, args)
+	return sqlExec(ctx, t.tx, query, utcArgs(t.dialect, args))
 }
 
 func (t *sqlTx) query(ctx context.Context, query string, args []any) (cursor, error) {
-	return sqlQuery(ctx, t.tx, t.dialect, query, args)
+	return sqlQuery(ctx, t.tx, t.dialect, query, utcArgs(t.dialect, args))
 }
 
 func (t *sqlTx) commit(ctx context.Context) error {

@@ -187,3 +187,39 @@ func TestNamedDatabases(t *testing.T) {
 		t.Errorf("Database.Using(default) = %v, %v", got, err)
 	}
 }
+
+// Instants written from different time zones compare in time order on every
+// backend (SQLite compares its text form, so core writes them all in UTC).
+func TestTimestampsCompareAsInstants(t *testing.T) {
+	harness.Each(t, func(t *testing.T, db *core.Database) {
+		ctx := context.Background()
+		md := core.NewMetaData()
+		_ = md.Add(core.NewTable("events",
+			&core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true},
+			&core.Column{Name: "at", Type: core.Timestamp()},
+		))
+		if err := md.CreateAll(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		base := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
+		// 11:00 UTC written from New York time, 13:00 UTC written from Tokyo time.
+		early := base.Add(-time.Hour).In(time.FixedZone("EST", -5*3600))
+		late := base.Add(time.Hour).In(time.FixedZone("JST", 9*3600))
+		for i, at := range []time.Time{early, late} {
+			if _, err := db.Execute(ctx, goqu.Insert("events").Rows(goqu.Record{"id": i + 1, "at": at})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids, err := db.FetchAll(ctx, goqu.From("events").Select("id").Where(goqu.C("at").Gt(base)).Order(goqu.C("at").Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != 1 || ids[0].At(0) != int64(2) {
+			t.Errorf("rows after 12:00 UTC = %v, want only the Tokyo one", ids)
+		}
+		first, _ := db.FetchVal(ctx, goqu.From("events").Select("id").Order(goqu.C("at").Asc()).Limit(1))
+		if first != int64(1) {
+			t.Errorf("earliest = %v, want 1", first)
+		}
+	})
+}
