@@ -202,9 +202,10 @@ func TestTimestampsCompareAsInstants(t *testing.T) {
 			t.Fatal(err)
 		}
 		base := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
-		// 11:00 UTC written from New York time, 13:00 UTC written from Tokyo time.
-		early := base.Add(-time.Hour).In(time.FixedZone("EST", -5*3600))
-		late := base.Add(time.Hour).In(time.FixedZone("JST", 9*3600))
+		// 11:00 UTC written as Tokyo time (20:00+09:00) and 13:00 UTC as New
+		// York time (08:00-05:00): as text they sort the wrong way round.
+		early := base.Add(-time.Hour).In(time.FixedZone("JST", 9*3600))
+		late := base.Add(time.Hour).In(time.FixedZone("EST", -5*3600))
 		for i, at := range []time.Time{early, late} {
 			if _, err := db.Execute(ctx, goqu.Insert("events").Rows(goqu.Record{"id": i + 1, "at": at})); err != nil {
 				t.Fatal(err)
@@ -215,7 +216,7 @@ func TestTimestampsCompareAsInstants(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(ids) != 1 || ids[0].At(0) != int64(2) {
-			t.Errorf("rows after 12:00 UTC = %v, want only the Tokyo one", ids)
+			t.Errorf("rows after 12:00 UTC = %v, want only the New York one", ids)
 		}
 		first, _ := db.FetchVal(ctx, goqu.From("events").Select("id").Order(goqu.C("at").Asc()).Limit(1))
 		if first != int64(1) {
