@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,6 +21,9 @@ type Database struct {
 	closed  atomic.Bool
 	// savepoints numbers savepoint names.
 	savepoints atomic.Int64
+	// attachments holds state that packages built on core keep per Database.
+	attachments sync.Map
+	attachMu    sync.Mutex
 }
 
 // Option configures Open.
@@ -109,6 +113,25 @@ func OpenURL(ctx context.Context, u *URL, opts ...Option) (*Database, error) {
 		db.forced = newForcedTx(tx)
 	}
 	return db, nil
+}
+
+// Attachment returns the value stored under key for this Database, storing
+// the result of create first if there is none yet (create runs at most once
+// per key). Packages built on core keep per-database state here, such as
+// the orm's identity map, so that it lives and dies with the Database. Use
+// an unexported key type, as with context values.
+func (db *Database) Attachment(key any, create func() any) any {
+	if v, ok := db.attachments.Load(key); ok {
+		return v
+	}
+	db.attachMu.Lock()
+	defer db.attachMu.Unlock()
+	if v, ok := db.attachments.Load(key); ok {
+		return v
+	}
+	v := create()
+	db.attachments.Store(key, v)
+	return v
 }
 
 // Dialect returns the database's SQL dialect.

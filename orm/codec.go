@@ -24,7 +24,27 @@ const (
 	kindJSON                       // orm:"json": encoding/json to and from text
 	kindConverter                  // a model Converter
 	kindScanner                    // sql.Scanner/driver.Valuer types (decimal, uuid, sql.Null*)
+	kindRelation                   // a foreign key: the related object's primary key
 )
+
+// scanCtx is what reading a row needs besides the row: the dialect, and
+// the identity map that related objects (and the rows' own) go through.
+type scanCtx struct {
+	d     *core.Dialect
+	scope *scope // nil: no identity map
+	force bool   // ForceRestore: refresh cached objects in place
+}
+
+// stub returns the object of model info with primary key key (a value of
+// the key field's type), from the identity map when there is one.
+func (sc *scanCtx) stub(info *modelInfo, key reflect.Value) reflect.Value {
+	if sc != nil && sc.scope != nil {
+		return sc.scope.of(info).stub(key)
+	}
+	obj := reflect.New(info.typ)
+	obj.Elem().FieldByIndex(info.pk.index).Set(key)
+	return obj
+}
 
 func codecKind(f *field) valueKind {
 	t := f.typ
@@ -32,6 +52,8 @@ func codecKind(f *field) valueKind {
 		t = t.Elem()
 	}
 	switch {
+	case f.rel != nil:
+		return kindRelation
 	case f.conv != nil:
 		return kindConverter
 	case f.json:
@@ -52,6 +74,9 @@ func codecKind(f *field) valueKind {
 
 // toDB returns the value to bind for field value v.
 func (f *field) toDB(v reflect.Value, d *core.Dialect) (any, error) {
+	if f.kind == kindRelation {
+		return f.keyOf(v, d)
+	}
 	if f.kind == kindConverter {
 		out, err := f.conv.ToDB(v.Interface())
 		if err != nil {
@@ -113,31 +138,67 @@ func (f *field) toDB(v reflect.Value, d *core.Dialect) (any, error) {
 // UTC, at the microsecond precision every backend keeps.
 func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
+// keyOf returns the value to bind for a foreign key field holding v (a
+// pointer to the related object): its primary key.
+func (f *field) keyOf(v reflect.Value, d *core.Dialect) (any, error) {
+	if v.IsNil() {
+		if !f.nullable {
+			return nil, f.valueErr(nil, fmt.Errorf("the relation to %s is required (add null to allow none)", f.rel.target.name))
+		}
+		return nil, nil
+	}
+	pk := f.rel.target.pk
+	key := v.Elem().FieldByIndex(pk.index)
+	if key.IsZero() {
+		return nil, f.valueErr(v.Interface(), fmt.Errorf("the %s has no primary key: save it first", f.rel.target.name))
+	}
+	return pk.toDB(key, d)
+}
+
 // target returns the scan destination for field value v (addressable).
-func (f *field) target(v reflect.Value, d *core.Dialect) any {
+func (f *field) target(v reflect.Value, sc *scanCtx) any {
 	switch f.kind {
 	case kindPlain, kindUnsigned, kindScanner:
 		return v.Addr().Interface()
 	case kindBool:
-		if d != core.MySQL {
+		if sc.d != core.MySQL {
 			return v.Addr().Interface()
 		}
 	}
-	return &fieldScanner{f: f, v: v}
+	return &fieldScanner{f: f, v: v, sc: sc}
 }
 
 // fieldScanner scans one column into a field that needs more than the
 // driver's own conversion.
 type fieldScanner struct {
-	f *field
-	v reflect.Value
+	f  *field
+	v  reflect.Value
+	sc *scanCtx
 }
 
-func (s *fieldScanner) Scan(src any) error { return s.f.set(s.v, src) }
+func (s *fieldScanner) Scan(src any) error { return s.f.set(s.v, src, s.sc) }
 
 // set stores a database value (as a driver or core.Row gives it) or a
-// caller's value in field value v.
-func (f *field) set(v reflect.Value, src any) error {
+// caller's value in field value v. A foreign key's value is the related
+// object's primary key, or the related object itself.
+func (f *field) set(v reflect.Value, src any, sc *scanCtx) error {
+	if f.kind == kindRelation {
+		if src == nil {
+			v.SetZero()
+			return nil
+		}
+		if sv := reflect.ValueOf(src); sv.Type() == v.Type() {
+			v.Set(sv)
+			return nil
+		}
+		pk := f.rel.target.pk
+		key := reflect.New(pk.typ).Elem()
+		if err := pk.set(key, src, sc); err != nil {
+			return f.valueErr(src, err)
+		}
+		v.Set(sc.stub(f.rel.target, key))
+		return nil
+	}
 	if f.kind == kindConverter {
 		out, err := f.conv.FromDB(src)
 		if err != nil {

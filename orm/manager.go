@@ -26,6 +26,9 @@ func Objects[T any](db core.Resolver) *Manager[T] {
 	qs := &QuerySet[T]{limit: -1}
 	qs.info, qs.err = infoOf[T]()
 	if qs.err == nil {
+		qs.err = qs.info.ready()
+	}
+	if qs.err == nil {
 		if isNil(db) {
 			qs.err = qs.errorf(ErrBadValue, "Objects needs a database, got nil")
 		} else if d, err := db.Using(qs.info.database); err != nil {
@@ -61,11 +64,17 @@ func (m *Manager[T]) CreateTable(ctx context.Context, opts ...core.DDLOption) er
 	if m.err != nil {
 		return m.err
 	}
-	md := core.NewMetaData()
-	if err := md.Add(m.info.schema); err != nil {
-		return m.wrap(err)
+	// Table by table: the tables its foreign keys point to are created by
+	// their own models (orm.CreateTables orders several by their keys).
+	var stmts []string
+	for _, t := range append([]*core.Table{m.info.schema}, m.info.joins...) {
+		s, err := t.CreateSQL(m.db.Dialect(), core.DefaultNaming, opts...)
+		if err != nil {
+			return m.wrap(err)
+		}
+		stmts = append(stmts, s...)
 	}
-	return m.wrap(md.CreateAll(ctx, m.db, opts...))
+	return m.execAll(ctx, stmts)
 }
 
 // DropTable drops the model's table.
@@ -73,8 +82,11 @@ func (m *Manager[T]) DropTable(ctx context.Context, opts ...core.DDLOption) erro
 	if m.err != nil {
 		return m.err
 	}
-	_, err := m.db.Execute(ctx, m.info.schema.DropSQL(m.db.Dialect(), opts...))
-	return m.wrap(err)
+	var stmts []string
+	for _, t := range m.info.joins {
+		stmts = append(stmts, t.DropSQL(m.db.Dialect(), opts...))
+	}
+	return m.execAll(ctx, append(stmts, m.info.schema.DropSQL(m.db.Dialect(), opts...)))
 }
 
 // check validates a method's object argument.
@@ -122,4 +134,13 @@ func (m *Manager[T]) set(v reflect.Value, name string, value any) error {
 
 func (m *Manager[T]) errorfField(f *field, sentinel error, format string, args ...any) error {
 	return modelErr(m.info.name, f.name, sentinel, format, args...)
+}
+
+func (m *Manager[T]) execAll(ctx context.Context, stmts []string) error {
+	for _, s := range stmts {
+		if _, err := m.db.Execute(ctx, s); err != nil {
+			return m.wrap(err)
+		}
+	}
+	return nil
 }

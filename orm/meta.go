@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/relations"
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 )
@@ -29,7 +30,16 @@ type modelInfo struct {
 	pk       *field
 	base     []int // index path of the embedded Model; nil without one
 	meta     Meta
+	// rels are the model's relations: foreign keys (also in fields) and
+	// the reverse and many-to-many lists (not stored in its table).
+	rels     []*relation
+	relByKey map[string]*relation
+
+	// Set by ready, once: relations resolved, and the tables.
+	once     sync.Once
+	readyErr error
 	schema   *core.Table
+	joins    []*core.Table // automatic many-to-many join tables
 }
 
 // field is one stored field.
@@ -51,6 +61,7 @@ type field struct {
 	conv     *Converter
 	kind     valueKind // how values move between the field and the database
 	model    string    // the model's name, for errors
+	rel      *relation // for a foreign key: its relation
 }
 
 var infos sync.Map // reflect.Type -> *modelInfo or error
@@ -106,7 +117,7 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, &ModelError{Model: t.String(), Err: fmt.Errorf("%w: a model must be a struct, not %s", ErrInvalidModel, t.Kind())}
 	}
-	info := &modelInfo{typ: t, name: t.Name(), byKey: map[string]*field{}}
+	info := &modelInfo{typ: t, name: t.Name(), byKey: map[string]*field{}, relByKey: map[string]*relation{}}
 	if info.name == "" {
 		info.name = t.String()
 	}
@@ -146,16 +157,34 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 		}
 	}
 	info.pk.nullable = false
-	schema, err := info.buildSchema()
-	if err != nil {
-		return nil, err
+	if info.pk.rel != nil {
+		return nil, modelErr(info.name, info.pk.goName, ErrInvalidModel, "a relation cannot be the primary key")
 	}
-	info.schema = schema
 	for _, f := range info.fields {
 		f.model = info.name
 		f.kind = codecKind(f)
 	}
+	for _, r := range info.rels {
+		r.model = info
+	}
 	return info, nil
+}
+
+// ready resolves the model's relations and builds its tables, once. It
+// reads the first-pass metadata of related models but never waits for their
+// ready, so models that refer to each other (or to themselves) resolve
+// without recursion.
+func (info *modelInfo) ready() error {
+	info.once.Do(func() {
+		for _, r := range info.rels {
+			if err := r.resolve(); err != nil {
+				info.readyErr = err
+				return
+			}
+		}
+		info.schema, info.readyErr = info.buildSchema()
+	})
+	return info.readyErr
 }
 
 // collect adds the stored fields of struct type t, found at index path prefix.
@@ -184,11 +213,31 @@ func (info *modelInfo) collect(t reflect.Type, prefix []int, convs map[string]Co
 			}
 			continue
 		}
-		f, err := info.parseField(sf, index, convs)
+		rel, err := info.parseRelation(sf, index)
 		if err != nil {
 			return err
 		}
-		for _, key := range []string{f.name, f.goName} {
+		if rel != nil && rel.kind.ToMany() {
+			// A list (reverse or many-to-many): not a column of this table.
+			for _, key := range []string{rel.name, rel.goName} {
+				if info.byKey[key] != nil || info.relByKey[key] != nil {
+					return modelErr(info.name, sf.Name, ErrInvalidModel, "its name %q is taken", key)
+				}
+				info.relByKey[key] = rel
+			}
+			info.rels = append(info.rels, rel)
+			continue
+		}
+		f, err := info.parseField(sf, index, convs, rel)
+		if err != nil {
+			return err
+		}
+		if rel != nil {
+			info.rels = append(info.rels, rel)
+			info.relByKey[rel.name] = rel
+			info.relByKey[rel.goName] = rel
+		}
+		for _, key := range []string{f.name, f.goName, f.column} {
 			if other := info.byKey[key]; other != nil && other != f {
 				return modelErr(info.name, sf.Name, ErrInvalidModel, "its name %q is taken by field %s", key, other.goName)
 			}
@@ -227,13 +276,20 @@ func (info *modelInfo) tableOptions(tag string) error {
 	return nil
 }
 
-func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map[string]Converter) (*field, error) {
-	f := &field{goName: sf.Name, index: index, typ: sf.Type}
+func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map[string]Converter, rel *relation) (*field, error) {
+	f := &field{goName: sf.Name, index: index, typ: sf.Type, rel: rel}
 	f.column = sf.Tag.Get("db")
 	if f.column == "" {
 		f.column = snakeCase(sf.Name)
+		if rel != nil {
+			f.column += "_id"
+		}
 	}
 	f.name = f.column
+	if rel != nil {
+		f.name = snakeCase(sf.Name)
+		rel.fk = f
+	}
 	bad := func(format string, args ...any) error {
 		return modelErr(info.name, sf.Name, ErrInvalidModel, format, args...)
 	}
@@ -274,6 +330,8 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 			f.autoNow = true
 		case "auto_now_add":
 			f.autoAdd = true
+		case "fk", "o2o", "m2m", "on_delete", "on_update", "reverse", "through":
+			// relation options, read by parseRelation
 		case "size":
 			size, err = number()
 		case "precision":
@@ -293,17 +351,25 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 		if err != nil {
 			return nil, err
 		}
-		if !hasValue && (key == "size" || key == "precision" || key == "scale" || key == "type" || key == "default") {
+		if takesValue[key] != hasValue {
+			if hasValue {
+				return nil, bad("option %q takes no value", key)
+			}
 			return nil, bad("option %q needs a value (%s=...)", key, key)
-		}
-		if hasValue && key != "size" && key != "precision" && key != "scale" && key != "type" && key != "default" {
-			return nil, bad("option %q takes no value", key)
 		}
 	}
 	if c, ok := convs[f.name]; ok {
 		f.conv = &c
 	} else if c, ok := convs[f.goName]; ok {
 		f.conv = &c
+	}
+	if rel != nil {
+		// The column takes the type of the target's key, known once ready.
+		if typeName != "" || size != 0 || f.conv != nil || f.json || hasDefault || f.pk || f.auto {
+			return nil, bad("a relation takes no type, size, converter, json, default, pk or autoincrement option")
+		}
+		f.unique = f.unique || rel.kind == relations.OneToOne
+		return f, nil
 	}
 	if err := f.resolveType(typeName, size, precision, scale); err != nil {
 		return nil, bad("%v", err)
@@ -328,6 +394,12 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 		f.def = v
 	}
 	return f, nil
+}
+
+// takesValue says which tag options are key=value rather than flags.
+var takesValue = map[string]bool{
+	"size": true, "precision": true, "scale": true, "type": true, "default": true,
+	"on_delete": true, "on_update": true, "reverse": true, "through": true,
 }
 
 // baseType is the field's type with pointers and sql.Null wrappers removed.
@@ -516,11 +588,25 @@ func parseDefault(f *field, text string) (any, error) {
 // buildSchema makes the core.Table of the model.
 func (info *modelInfo) buildSchema() (*core.Table, error) {
 	t := &core.Table{Name: info.table}
+	md := core.NewMetaData()
+	stubs := map[string]bool{info.table: true}
+	stub := func(target *modelInfo) {
+		// Validate checks that a foreign key's table and column exist:
+		// give it the target's key, whose table may not be built yet.
+		if !stubs[target.table] {
+			stubs[target.table] = true
+			_ = md.Add(core.NewTable(target.table, &core.Column{Name: target.pk.column, Type: target.pk.ctype, PrimaryKey: true}))
+		}
+	}
 	for _, f := range info.fields {
 		col := &core.Column{Name: f.column, Type: f.ctype, Nullable: f.nullable, PrimaryKey: f.pk,
 			AutoIncrement: f.auto, Unique: f.unique && !f.pk, Index: f.indexed && !f.unique && !f.pk}
 		if f.def != nil {
 			col.Default = schemaDefault(f.def)
+		}
+		if r := f.rel; r != nil {
+			col.ForeignKey = &core.ForeignKey{Table: r.target.table, Column: r.target.pk.column, OnDelete: r.onDelete, OnUpdate: r.onUpdate}
+			stub(r.target)
 		}
 		t.Columns = append(t.Columns, col)
 	}
@@ -552,8 +638,14 @@ func (info *modelInfo) buildSchema() (*core.Table, error) {
 	for _, ck := range info.meta.Constraints {
 		t.Checks = append(t.Checks, &core.CheckConstraint{Name: ck.Name, Expr: ck.Expr})
 	}
-	md := core.NewMetaData()
 	err := md.Add(t)
+	for _, r := range info.rels {
+		if r.joinTable != nil && err == nil {
+			stub(r.target)
+			err = md.Add(r.joinTable)
+			info.joins = append(info.joins, r.joinTable)
+		}
+	}
 	if err == nil {
 		err = md.Validate()
 	}
@@ -589,8 +681,8 @@ func schemaDefault(v any) any {
 	return v
 }
 
-// field returns the field a key names: its name (the column), its Go name,
-// or pk.
+// field returns the stored field a key names: its name, its Go name, its
+// column, or pk.
 func (info *modelInfo) field(key string) *field {
 	if key == "pk" {
 		return info.pk

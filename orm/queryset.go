@@ -29,6 +29,7 @@ type QuerySet[T any] struct {
 	offset   int
 	distinct bool
 	update   bool // FOR UPDATE
+	force    bool // ForceRestore
 }
 
 func (qs *QuerySet[T]) clone() *QuerySet[T] {
@@ -114,6 +115,17 @@ func (qs *QuerySet[T]) Offset(n int) *QuerySet[T] {
 func (qs *QuerySet[T]) Distinct() *QuerySet[T] {
 	c := qs.clone()
 	c.distinct = true
+	return c
+}
+
+// ForceRestore makes the query refresh, in place, objects that the identity
+// map already holds, with the values just read. Without it, an object read
+// before is returned as it is, even if its row has changed since (atom-db's
+// behaviour). Other goroutines holding the object see the change: do not
+// refresh objects that other goroutines are reading.
+func (qs *QuerySet[T]) ForceRestore() *QuerySet[T] {
+	c := qs.clone()
+	c.force = true
 	return c
 }
 
@@ -279,8 +291,10 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 			return
 		}
 		defer rows.Close()
+		sc := qs.scanCtx(ctx)
+		tm := sc.scope.of(qs.info)
 		for rows.Next() {
-			obj, err := qs.scan(rows)
+			obj, err := qs.scan(rows, sc, tm)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -295,20 +309,27 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 	}
 }
 
-// scan reads the current row (every stored field, in order) into a new T.
-func (qs *QuerySet[T]) scan(rows *core.Rows) (*T, error) {
+func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
+	return &scanCtx{d: qs.db.Dialect(), scope: scopeFor(ctx, qs.db), force: qs.force}
+}
+
+// scan reads the current row (every stored field, in order) into a T, and
+// returns the object the identity map holds for its key.
+func (qs *QuerySet[T]) scan(rows *core.Rows, sc *scanCtx, tm *typeMap) (*T, error) {
 	obj := new(T)
 	v := reflect.ValueOf(obj).Elem()
-	d := qs.db.Dialect()
 	dest := make([]any, len(qs.info.fields))
 	for i, f := range qs.info.fields {
-		dest[i] = f.target(v.FieldByIndex(f.index), d)
+		dest[i] = f.target(v.FieldByIndex(f.index), sc)
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return nil, qs.wrap(err)
 	}
-	qs.info.markLoaded(v, d)
-	return obj, nil
+	p := tm.adopt(v.FieldByIndex(qs.info.pk.index).Interface(), v.Addr(), sc.force)
+	if p.Pointer() == v.Addr().Pointer() {
+		qs.info.markLoaded(v, sc.d)
+	}
+	return p.Interface().(*T), nil
 }
 
 // All runs the query and returns every object.

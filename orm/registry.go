@@ -107,6 +107,11 @@ func infosOf(models []any) ([]*modelInfo, error) {
 		}
 		infos = append(infos, info)
 	}
+	for _, info := range infos {
+		if err := info.ready(); err != nil {
+			return nil, err
+		}
+	}
 	return infos, nil
 }
 
@@ -115,6 +120,11 @@ func metaDataOf(infos []*modelInfo, naming core.NamingConvention) (*core.MetaDat
 	for _, info := range infos {
 		if err := md.Add(info.schema); err != nil {
 			return nil, &ModelError{Model: info.name, Err: err}
+		}
+		for _, jt := range info.joins {
+			if err := md.Add(jt); err != nil {
+				return nil, &ModelError{Model: info.name, Err: err}
+			}
 		}
 	}
 	return md, nil

@@ -79,8 +79,18 @@ func (m *Manager[T]) insert(ctx context.Context, v reflect.Value) error {
 			return err
 		}
 	}
-	m.info.markLoaded(v, m.db.Dialect())
+	m.remember(ctx, v)
 	return nil
+}
+
+// remember marks a just-written object loaded and files it in the identity
+// map, in place of any object held for its key.
+func (m *Manager[T]) remember(ctx context.Context, v reflect.Value) {
+	m.info.markLoaded(v, m.db.Dialect())
+	tm := scopeFor(ctx, m.db).of(m.info)
+	key := v.FieldByIndex(m.info.pk.index).Interface()
+	tm.remove(key)
+	tm.adopt(key, v.Addr(), false)
 }
 
 // Save writes obj: an INSERT when its auto-increment key is zero; otherwise
@@ -176,6 +186,7 @@ func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
 		return m.wrap(err)
 	}
 	m.info.forget(v)
+	scopeFor(ctx, m.db).of(m.info).remove(v.FieldByIndex(m.info.pk.index).Interface())
 	if m.info.pk.auto {
 		v.FieldByIndex(m.info.pk.index).SetZero()
 	}
@@ -218,8 +229,9 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 		return m.errorf(ErrDoesNotExist, "Load: no row with primary key %v", pkVal)
 	}
 	dest := make([]any, len(todo))
+	sc := &scanCtx{d: m.db.Dialect(), scope: scopeFor(ctx, m.db)}
 	for i, f := range todo {
-		dest[i] = f.target(v.FieldByIndex(f.index), m.db.Dialect())
+		dest[i] = f.target(v.FieldByIndex(f.index), sc)
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return m.wrap(err)
@@ -284,7 +296,7 @@ func (m *Manager[T]) BulkCreate(ctx context.Context, objs []*T) error {
 	}
 	for _, group := range [][]pending{withKey, withoutKey} {
 		for _, p := range group {
-			m.info.markLoaded(p.v, m.db.Dialect())
+			m.remember(ctx, p.v)
 		}
 	}
 	return nil

@@ -81,14 +81,17 @@ func (qs *QuerySet[T]) valueRows(ctx context.Context, method string, names []str
 		return nil, nil, qs.wrap(err)
 	}
 	defer rows.Close()
-	d := qs.db.Dialect()
+	sc := &scanCtx{d: qs.db.Dialect()}
 	var out [][]any
 	holders := make([]reflect.Value, len(fs))
 	dest := make([]any, len(fs))
 	for rows.Next() {
 		for i, f := range fs {
+			if f.rel != nil {
+				f = f.rel.target.pk // a foreign key's value is the related key, as in Django
+			}
 			holders[i] = reflect.New(f.typ).Elem()
-			dest[i] = f.target(holders[i], d)
+			dest[i] = f.target(holders[i], sc)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, nil, qs.wrap(err)
@@ -220,7 +223,7 @@ func (qs *QuerySet[T]) aggregateValue(fn string, f *field, v any) (any, error) {
 		return toFloat64(v)
 	}
 	holder := reflect.New(f.typ).Elem()
-	if err := f.set(holder, v); err != nil {
+	if err := f.set(holder, v, nil); err != nil {
 		return nil, err
 	}
 	return holder.Interface(), nil
