@@ -18,8 +18,8 @@ type Artist struct {
 
 type RecordCo struct {
 	orm.Model `orm:"table=labels"`
-	ID        int64  `db:"id"`
-	Name      string `db:"name" orm:"size=50"`
+	ID        int64   `db:"id"`
+	Name      string  `db:"name" orm:"size=50"`
 	Owner     *Artist `db:"owner_id" orm:"fk,null,on_delete=set_null"` // a cycle: labels <-> artists
 }
 
