@@ -1,0 +1,544 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// restorer turns documents into objects through the identity cache, and
+// resolves the references they hold with one $in query per referenced model
+// and round (a round for each level of references not yet in memory).
+type restorer struct {
+	ctx   context.Context
+	db    *mongodriver.Database
+	cache *Cache
+	// cached is false for projected documents: their objects are not
+	// complete, so they are neither taken from nor put in the cache.
+	cached bool
+	// pending are the objects referenced but not loaded, by model and _id.
+	pending map[*modelInfo]map[any]reflect.Value
+	// filled are the objects this restorer filled. They are marked loaded
+	// only once every reference they lead to is resolved, so that another
+	// goroutine never takes one from the cache (as loaded) while its
+	// references are still being filled; until then a concurrent restore
+	// fills them again (under the cache's lock), which is harmless.
+	filled    []filledObj
+	filledSet map[uintptr]bool
+}
+
+type filledObj struct {
+	info *modelInfo
+	ptr  reflect.Value
+}
+
+// done reports whether ptr is filled, by this restorer or (loaded) by
+// anyone. The caller holds r.cache.mu.
+func (r *restorer) done(info *modelInfo, ptr reflect.Value) bool {
+	return r.filledSet[ptr.Pointer()] || r.cache.isLoaded(info, ptr)
+}
+
+// finish marks every object filled loaded, once resolve has succeeded.
+func (r *restorer) finish() {
+	r.cache.mu.Lock()
+	defer r.cache.mu.Unlock()
+	for _, f := range r.filled {
+		r.cache.setLoaded(f.info, f.ptr, true)
+	}
+}
+
+func newRestorer(ctx context.Context, db *mongodriver.Database, cache *Cache) *restorer {
+	return &restorer{ctx: ctx, db: db, cache: cache, cached: true}
+}
+
+// restoreAll restores docs, all of model info, and resolves their
+// references. It returns pointers to the objects, in order.
+func (r *restorer) restoreAll(info *modelInfo, docs []bson.Raw) ([]reflect.Value, error) {
+	out := make([]reflect.Value, len(docs))
+	r.cache.mu.Lock()
+	for i, doc := range docs {
+		p, err := r.restoreDoc(info, doc)
+		if err != nil {
+			r.cache.mu.Unlock()
+			return nil, err
+		}
+		out[i] = p
+	}
+	r.cache.mu.Unlock()
+	if err := r.resolve(); err != nil {
+		return nil, err
+	}
+	r.finish()
+	return out, nil
+}
+
+// restoreInto fills the object ptr points to from doc (Load and Refresh)
+// and resolves its references.
+func (r *restorer) restoreInto(info *modelInfo, ptr reflect.Value, doc bson.Raw) error {
+	r.cache.mu.Lock()
+	err := r.fill(info, ptr, doc, true)
+	if err == nil {
+		id := info.idOf(ptr).Interface()
+		if p, _ := r.cache.lookup(info, id); !p.IsValid() {
+			r.cache.put(info, id, ptr)
+		}
+	}
+	r.cache.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := r.resolve(); err != nil {
+		return err
+	}
+	r.finish()
+	return nil
+}
+
+// restoreDoc returns the object of doc: the cached one when it is loaded,
+// otherwise a new (or the cached unloaded) object filled from doc. The
+// caller holds r.cache.mu.
+func (r *restorer) restoreDoc(info *modelInfo, doc bson.Raw) (reflect.Value, error) {
+	idRaw, err := doc.LookupErr("_id")
+	if err != nil {
+		return reflect.Value{}, newError(info.name, "_id", ErrDecode, "the document has no _id", nil)
+	}
+	id, err := r.decodeID(info, idRaw)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	if !r.cached {
+		p := reflect.New(info.typ)
+		return p, r.fill(info, p, doc, false)
+	}
+	p, _ := r.cache.lookup(info, id)
+	if p.IsValid() && r.done(info, p) {
+		return p, nil
+	}
+	if !p.IsValid() {
+		p = reflect.New(info.typ)
+		info.idOf(p).Set(reflect.ValueOf(id))
+		r.cache.put(info, id, p)
+	}
+	if err := r.fill(info, p, doc, true); err != nil {
+		return reflect.Value{}, err
+	}
+	return p, nil
+}
+
+// fill sets every field of the object ptr points to from doc. The caller
+// holds r.cache.mu.
+func (r *restorer) fill(info *modelInfo, ptr reflect.Value, doc bson.Raw, loaded bool) error {
+	ptr.Elem().SetZero()
+	if err := r.decodeStruct(info.name, info.structInfo, ptr.Elem(), doc, "", map[int32]reflect.Value{}); err != nil {
+		return err
+	}
+	if loaded {
+		if pm := r.pending[info]; pm != nil {
+			delete(pm, info.idOf(ptr).Interface())
+		}
+		if r.filledSet == nil {
+			r.filledSet = map[uintptr]bool{}
+		}
+		r.filledSet[ptr.Pointer()] = true
+		r.filled = append(r.filled, filledObj{info, ptr})
+	}
+	return nil
+}
+
+func (r *restorer) decodeID(info *modelInfo, raw bson.RawValue) (any, error) {
+	v := reflect.New(info.id.typ).Elem()
+	if err := r.decodeValue(info.name, info.id.codec, v, raw, "_id", nil); err != nil {
+		return nil, err
+	}
+	return v.Interface(), nil
+}
+
+func decodeFail(model, path string, detail string, cause error) error {
+	return newError(model, path, ErrDecode, detail, cause)
+}
+
+// decodeStruct sets the fields of struct value v from doc; keys that are
+// not fields are ignored.
+func (r *restorer) decodeStruct(model string, si *structInfo, v reflect.Value, doc bson.Raw, path string, scope map[int32]reflect.Value) error {
+	elems, err := doc.Elements()
+	if err != nil {
+		return decodeFail(model, path, "malformed document", err)
+	}
+	for _, el := range elems {
+		f := si.byKey[el.Key()]
+		if f == nil {
+			continue
+		}
+		fv := fieldOf(v, f)
+		raw := el.Value()
+		fpath := joinField(path, f.key)
+		if f.conv != nil {
+			if raw.Type == bson.TypeNull || raw.Type == bson.TypeUndefined {
+				fv.SetZero()
+				continue
+			}
+			x, err := f.conv.unflatten(raw)
+			if err != nil {
+				return decodeFail(model, fpath, "converter", err)
+			}
+			fv.Set(x)
+			continue
+		}
+		if err := r.decodeValue(model, f.codec, fv, raw, fpath, scope); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeValue sets dst (settable, of the type c describes) from raw.
+func (r *restorer) decodeValue(model string, c *codec, dst reflect.Value, raw bson.RawValue, path string, scope map[int32]reflect.Value) error {
+	if raw.Type == bson.TypeNull || raw.Type == bson.TypeUndefined {
+		dst.SetZero()
+		return nil
+	}
+	switch c.kind {
+	case kLeaf:
+		target := dst
+		if !dst.CanAddr() {
+			target = reflect.New(dst.Type()).Elem()
+		}
+		if err := raw.Unmarshal(target.Addr().Interface()); err != nil {
+			return decodeFail(model, path, fmt.Sprintf("BSON %s into %s", raw.Type, dst.Type()), err)
+		}
+		if target != dst {
+			dst.Set(target)
+		}
+		return nil
+	case kText:
+		x, err := textDecode(raw, c.typ)
+		if err != nil {
+			return decodeFail(model, path, "UnmarshalText", err)
+		}
+		dst.Set(x)
+		return nil
+	case kStruct:
+		doc, ok := raw.DocumentOK()
+		if !ok {
+			return decodeFail(model, path, fmt.Sprintf("want a document for %s, got BSON %s", c.typ, raw.Type), nil)
+		}
+		si, err := structInfoFor(c.typ)
+		if err != nil {
+			return err
+		}
+		dst.SetZero()
+		return r.decodeStruct(model, si, dst, doc, path, scope)
+	case kPtr:
+		p := reflect.New(c.typ.Elem())
+		if err := r.decodeValue(model, c.elem, p.Elem(), raw, path, scope); err != nil {
+			return err
+		}
+		dst.Set(p)
+		return nil
+	case kList:
+		arr, ok := raw.ArrayOK()
+		if !ok {
+			return decodeFail(model, path, fmt.Sprintf("want an array for %s, got BSON %s", c.typ, raw.Type), nil)
+		}
+		vals, err := arr.Values()
+		if err != nil {
+			return decodeFail(model, path, "malformed array", err)
+		}
+		target := dst
+		if c.typ.Kind() == reflect.Slice {
+			target = reflect.MakeSlice(c.typ, len(vals), len(vals))
+		} else if len(vals) > dst.Len() {
+			return decodeFail(model, path, fmt.Sprintf("%d values for %s", len(vals), c.typ), nil)
+		}
+		for i, x := range vals {
+			if err := r.decodeValue(model, c.elem, target.Index(i), x, path+"["+strconv.Itoa(i)+"]", scope); err != nil {
+				return err
+			}
+		}
+		if target != dst {
+			dst.Set(target)
+		}
+		return nil
+	case kMap:
+		doc, ok := raw.DocumentOK()
+		if !ok {
+			return decodeFail(model, path, fmt.Sprintf("want a document for %s, got BSON %s", c.typ, raw.Type), nil)
+		}
+		elems, err := doc.Elements()
+		if err != nil {
+			return decodeFail(model, path, "malformed document", err)
+		}
+		m := reflect.MakeMapWithSize(c.typ, len(elems))
+		for _, el := range elems {
+			x := reflect.New(c.typ.Elem()).Elem()
+			if err := r.decodeValue(model, c.elem, x, el.Value(), joinField(path, el.Key()), scope); err != nil {
+				return err
+			}
+			m.SetMapIndex(reflect.ValueOf(el.Key()).Convert(c.typ.Key()), x)
+		}
+		dst.Set(m)
+		return nil
+	case kRef:
+		p, err := r.decodeRef(model, c.typ.Elem(), raw, path, scope)
+		if err != nil {
+			return err
+		}
+		dst.Set(p)
+		return nil
+	case kAny:
+		return r.decodeAny(model, dst, raw, path, scope)
+	}
+	return decodeFail(model, path, fmt.Sprintf("unsupported type %s", c.typ), nil)
+}
+
+// decodeRef returns the object a stored reference or embedded object
+// stands for. mt is the field's model type, or nil for an interface field
+// (the model is then found by __model__).
+func (r *restorer) decodeRef(model string, mt reflect.Type, raw bson.RawValue, path string, scope map[int32]reflect.Value) (reflect.Value, error) {
+	doc, ok := raw.DocumentOK()
+	if !ok {
+		return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("want a reference document, got BSON %s", raw.Type), nil)
+	}
+	var info *modelInfo
+	if name, ok := doc.Lookup(modelKey).StringValueOK(); ok {
+		info = registeredModel(name)
+		if info == nil && mt != nil {
+			if mi, err := modelInfoFor(mt); err == nil && mi.name == name {
+				info = mi
+			}
+		}
+		if info == nil {
+			return reflect.Value{}, newError(model, path, ErrUnknownModel, fmt.Sprintf("the stored reference names model %q, which is not registered", name), nil)
+		}
+		if mt != nil && info.typ != mt {
+			return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("the stored object is a %s, the field holds %s", info.name, mt), nil)
+		}
+	} else {
+		if mt == nil {
+			return reflect.Value{}, newError(model, path, ErrUnknownModel, "a reference without __model__", nil)
+		}
+		mi, err := modelInfoFor(mt)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		info = mi
+	}
+	if idRaw, err := doc.LookupErr("_id"); err == nil {
+		if _, err := registeredInfo(info.typ, model, path); err != nil {
+			return reflect.Value{}, err
+		}
+		id, err := r.decodeID(info, idRaw)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		return r.refTo(info, id), nil
+	}
+	var n int32
+	if nr, ok := doc.Lookup(refKey).AsInt64OK(); ok {
+		n = int32(nr)
+		if p, ok := scope[n]; ok {
+			if p.Type().Elem() != info.typ {
+				return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("__ref__ %d is a %s, not a %s", n, p.Type().Elem(), info.typ), nil)
+			}
+			return p, nil
+		}
+	}
+	p := reflect.New(info.typ)
+	if n != 0 && scope != nil {
+		scope[n] = p
+	}
+	if err := r.decodeStruct(model, info.structInfo, p.Elem(), doc, path, scope); err != nil {
+		return reflect.Value{}, err
+	}
+	return p, nil
+}
+
+// refTo returns the object of info and id: the cached one, or a new
+// unloaded one with only its _id, which the next round of resolve fills.
+// The caller holds r.cache.mu.
+func (r *restorer) refTo(info *modelInfo, id any) reflect.Value {
+	p, _ := r.cache.lookup(info, id)
+	if !p.IsValid() {
+		p = reflect.New(info.typ)
+		info.idOf(p).Set(reflect.ValueOf(id))
+		r.cache.put(info, id, p)
+	} else if r.done(info, p) {
+		return p
+	}
+	if r.pending == nil {
+		r.pending = map[*modelInfo]map[any]reflect.Value{}
+	}
+	pm := r.pending[info]
+	if pm == nil {
+		pm = map[any]reflect.Value{}
+		r.pending[info] = pm
+	}
+	pm[id] = p
+	return p
+}
+
+// decodeAny sets an interface value: references and embedded models
+// (documents with __model__, at any depth) become objects, documents
+// bson.D and arrays bson.A; anything else is the driver's.
+func (r *restorer) decodeAny(model string, dst reflect.Value, raw bson.RawValue, path string, scope map[int32]reflect.Value) error {
+	if !containsModel(raw) {
+		target := dst
+		if !dst.CanAddr() {
+			target = reflect.New(dst.Type()).Elem()
+		}
+		if err := raw.Unmarshal(target.Addr().Interface()); err != nil {
+			return decodeFail(model, path, fmt.Sprintf("BSON %s into %s", raw.Type, dst.Type()), err)
+		}
+		dst.Set(target)
+		return nil
+	}
+	var x reflect.Value
+	switch raw.Type {
+	case bson.TypeEmbeddedDocument:
+		doc := raw.Document()
+		if _, err := doc.LookupErr(modelKey); err == nil {
+			p, err := r.decodeRef(model, nil, raw, path, scope)
+			if err != nil {
+				return err
+			}
+			x = p
+			break
+		}
+		elems, err := doc.Elements()
+		if err != nil {
+			return decodeFail(model, path, "malformed document", err)
+		}
+		d := make(bson.D, len(elems))
+		for i, el := range elems {
+			d[i].Key = el.Key()
+			if err := r.decodeAny(model, reflect.ValueOf(&d[i].Value).Elem(), el.Value(), joinField(path, el.Key()), scope); err != nil {
+				return err
+			}
+		}
+		x = reflect.ValueOf(d)
+	case bson.TypeArray:
+		vals, err := raw.Array().Values()
+		if err != nil {
+			return decodeFail(model, path, "malformed array", err)
+		}
+		a := make(bson.A, len(vals))
+		for i, v := range vals {
+			if err := r.decodeAny(model, reflect.ValueOf(&a[i]).Elem(), v, path+"["+strconv.Itoa(i)+"]", scope); err != nil {
+				return err
+			}
+		}
+		x = reflect.ValueOf(a)
+	}
+	if !x.Type().AssignableTo(dst.Type()) {
+		return decodeFail(model, path, fmt.Sprintf("a %s does not go into %s", x.Type(), dst.Type()), nil)
+	}
+	dst.Set(x)
+	return nil
+}
+
+// containsModel reports whether raw is or holds a document with __model__.
+func containsModel(raw bson.RawValue) bool {
+	var vals []bson.RawValue
+	switch raw.Type {
+	case bson.TypeEmbeddedDocument:
+		elems, err := raw.Document().Elements()
+		if err != nil {
+			return false
+		}
+		for _, el := range elems {
+			if el.Key() == modelKey {
+				return true
+			}
+			vals = append(vals, el.Value())
+		}
+	case bson.TypeArray:
+		vals, _ = raw.Array().Values()
+	default:
+		return false
+	}
+	for _, v := range vals {
+		if containsModel(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve loads the pending objects, a round at a time: one $in query per
+// model per round, each round taking the references the previous one found.
+func (r *restorer) resolve() error {
+	for len(r.pending) > 0 {
+		round := r.pending
+		r.pending = nil
+		infos := make([]*modelInfo, 0, len(round))
+		for info := range round {
+			infos = append(infos, info)
+		}
+		sort.Slice(infos, func(i, j int) bool { return infos[i].name < infos[j].name })
+		for _, info := range infos {
+			objs := round[info]
+			r.cache.mu.Lock()
+			ids := make(bson.A, 0, len(objs))
+			for id, p := range objs {
+				if r.done(info, p) {
+					delete(objs, id)
+					continue
+				}
+				ids = append(ids, id)
+			}
+			r.cache.mu.Unlock()
+			if len(ids) == 0 {
+				continue
+			}
+			docs, err := r.findRaw(info, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+			if err != nil {
+				return err
+			}
+			r.cache.mu.Lock()
+			for _, doc := range docs {
+				idRaw, err := doc.LookupErr("_id")
+				if err != nil {
+					continue
+				}
+				id, err := r.decodeID(info, idRaw)
+				if err != nil {
+					r.cache.mu.Unlock()
+					return err
+				}
+				p, ok := objs[id]
+				if !ok || r.done(info, p) {
+					continue
+				}
+				if err := r.fill(info, p, doc, true); err != nil {
+					r.cache.mu.Unlock()
+					return err
+				}
+			}
+			r.cache.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// findRaw runs one find on info's collection and returns copies of the
+// documents.
+func (r *restorer) findRaw(info *modelInfo, filter any) ([]bson.Raw, error) {
+	cur, err := r.db.Collection(info.collection).Find(r.ctx, filter)
+	if err != nil {
+		return nil, newError(info.name, "", ErrDecode, "resolving references", err)
+	}
+	defer cur.Close(r.ctx)
+	var docs []bson.Raw
+	for cur.Next(r.ctx) {
+		docs = append(docs, append(bson.Raw(nil), cur.Current...))
+	}
+	if err := cur.Err(); err != nil {
+		return nil, newError(info.name, "", ErrDecode, "resolving references", err)
+	}
+	return docs, nil
+}

@@ -1,0 +1,66 @@
+package mongo
+
+import (
+	"fmt"
+
+	"github.com/atomdb/atomdb/lookups"
+)
+
+// FindOption changes what Find, FindOne and Iterate return.
+type FindOption func(*findConfig)
+
+type findConfig struct {
+	sort       []string
+	limit      int64
+	skip       int64
+	projection []string
+	err        error
+}
+
+// Sort orders the results by the given fields, each a lookups-style path
+// ("author___id", "title") or a dotted one ("author._id"), with a leading
+// "-" for descending order.
+func Sort(fields ...string) FindOption {
+	return func(c *findConfig) { c.sort = append(c.sort, fields...) }
+}
+
+// Limit returns at most n objects (n > 0).
+func Limit(n int64) FindOption {
+	return func(c *findConfig) {
+		if n < 0 {
+			c.err = fmt.Errorf("%w: Limit(%d): a limit may not be negative", ErrBadFilter, n)
+		}
+		c.limit = n
+	}
+}
+
+// Skip leaves out the first n results.
+func Skip(n int64) FindOption {
+	return func(c *findConfig) {
+		if n < 0 {
+			c.err = fmt.Errorf("%w: Skip(%d): may not be negative", ErrBadFilter, n)
+		}
+		c.skip = n
+	}
+}
+
+// Project reads only the given fields (and _id) of each document. Objects
+// restored from projected documents are incomplete: they are not loaded,
+// and they are neither taken from nor put in the identity cache. Saving
+// one replaces its document with what it holds, so don't.
+func Project(fields ...string) FindOption {
+	return func(c *findConfig) { c.projection = append(c.projection, fields...) }
+}
+
+// Option configures a Manager.
+type Option func(*managerConfig)
+
+type managerConfig struct {
+	registry *lookups.Registry
+}
+
+// WithRegistry makes the manager parse lookups with reg instead of
+// lookups.DefaultRegistry.
+func WithRegistry(reg *lookups.Registry) Option {
+	return func(c *managerConfig) { c.registry = reg }
+}
