@@ -489,11 +489,18 @@ func fkClause(d *Dialect, fk *fkSpec) string {
 	var b strings.Builder
 	b.WriteString("CONSTRAINT " + d.QuoteIdent(fk.name) + " FOREIGN KEY (" + d.QuoteIdent(fk.col.Name) + ") REFERENCES ")
 	b.WriteString(d.QuoteIdent(fk.fk.Table) + " (" + d.QuoteIdent(fk.fk.Column) + ")")
-	if fk.fk.OnDelete != NoAction {
-		b.WriteString(" ON DELETE " + string(fk.fk.OnDelete))
-	}
-	if fk.fk.OnUpdate != NoAction {
-		b.WriteString(" ON UPDATE " + string(fk.fk.OnUpdate))
+	for _, a := range []struct {
+		on     string
+		action Action
+	}{{" ON DELETE ", fk.fk.OnDelete}, {" ON UPDATE ", fk.fk.OnUpdate}} {
+		if a.action == NoAction || (d == SQLite && a.action == Restrict) {
+			// SQLite runs RESTRICT as a trigger, whose error carries the
+			// trigger code rather than the foreign-key one. Its default,
+			// an immediate NO ACTION check, refuses the same statements
+			// with SQLITE_CONSTRAINT_FOREIGNKEY.
+			continue
+		}
+		b.WriteString(a.on + string(a.action))
 	}
 	return b.String()
 }

@@ -287,6 +287,9 @@ func (f *field) assign(v reflect.Value, src any) error {
 		v.SetZero()
 		return nil
 	}
+	if b, ok := src.([]byte); ok && v.Kind() != reflect.Slice {
+		src = string(b) // MySQL's text protocol sends every value as bytes
+	}
 	sv := reflect.ValueOf(src)
 	if v.Kind() == reflect.Pointer && sv.Type() != v.Type() {
 		elem := reflect.New(v.Type().Elem())

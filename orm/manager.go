@@ -100,42 +100,6 @@ func (m *Manager[T]) check(obj *T, method string) (reflect.Value, error) {
 	return reflect.ValueOf(obj).Elem(), nil
 }
 
-// pkValue returns the object's primary key value and whether it is set.
-func (m *Manager[T]) pkValue(v reflect.Value) (any, bool, error) {
-	pv := v.FieldByIndex(m.info.pk.index)
-	if pv.IsZero() {
-		return nil, false, nil
-	}
-	val, err := m.info.pk.toDB(pv, m.db.Dialect())
-	return val, true, err
-}
-
-// fieldsNamed returns the fields names name, or an error naming the bad one.
-func (m *Manager[T]) fieldsNamed(method string, names []string) ([]*field, error) {
-	out := make([]*field, 0, len(names))
-	for _, n := range names {
-		f := m.info.field(n)
-		if f == nil {
-			return nil, m.errorf(ErrBadValue, "%s: unknown field %q", method, n)
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
-// set assigns value to the field named name of object value v.
-func (m *Manager[T]) set(v reflect.Value, name string, value any) error {
-	f := m.info.field(name)
-	if f == nil {
-		return m.errorf(ErrBadValue, "unknown field %q", name)
-	}
-	return f.assign(v.FieldByIndex(f.index), value)
-}
-
-func (m *Manager[T]) errorfField(f *field, sentinel error, format string, args ...any) error {
-	return modelErr(m.info.name, f.name, sentinel, format, args...)
-}
-
 func (m *Manager[T]) execAll(ctx context.Context, stmts []string) error {
 	for _, s := range stmts {
 		if _, err := m.db.Execute(ctx, s); err != nil {

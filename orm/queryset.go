@@ -30,12 +30,16 @@ type QuerySet[T any] struct {
 	distinct bool
 	update   bool // FOR UPDATE
 	force    bool // ForceRestore
+	related  []string
+	prefetch []string
 }
 
 func (qs *QuerySet[T]) clone() *QuerySet[T] {
 	c := *qs
 	c.where = append([]lookups.Node(nil), qs.where...)
 	c.order = append([]string(nil), qs.order...)
+	c.related = append([]string(nil), qs.related...)
+	c.prefetch = append([]string(nil), qs.prefetch...)
 	return &c
 }
 
@@ -165,42 +169,18 @@ func (qs *QuerySet[T]) wrap(err error) error {
 	return &ModelError{Model: qs.info.name, Err: err}
 }
 
-// where compiles the conditions.
+// condition compiles the filters.
 func (qs *QuerySet[T]) condition() ([]exp.Expression, error) {
+	cc := condCompiler{d: qs.db.Dialect()}
 	exprs := make([]exp.Expression, 0, len(qs.where))
 	for _, n := range qs.where {
-		n, err := qs.convertValues(n)
-		if err != nil {
-			return nil, err
-		}
-		e, err := lookups.CompileNode(n, qs.resolve, lookups.DefaultRegistry)
+		e, err := cc.compile(qs.info, n)
 		if err != nil {
 			return nil, qs.wrap(err)
 		}
-
 		exprs = append(exprs, e)
 	}
 	return exprs, nil
-}
-
-// resolve maps a lookup's path to a field of the model.
-func (qs *QuerySet[T]) resolve(l *lookups.Leaf) (lookups.Field, error) {
-	info := qs.info
-	f := info.field(l.Path[0])
-	if f == nil {
-		return lookups.Field{}, lookups.UnknownField(info.name, l.Key, l.Path[0])
-	}
-	if len(l.Path) > 1 {
-		// A plain field has no fields of its own: what follows it should
-		// have been a lookup or a transform.
-		return lookups.Field{}, lookups.UnknownLookup(info.name, l.Key, l.Path[1])
-	}
-	return qs.lookupField(f), nil
-}
-
-func (qs *QuerySet[T]) lookupField(f *field) lookups.Field {
-	return lookups.Field{Model: qs.info.name, Name: f.name, Column: goqu.T(qs.info.table).Col(f.column),
-		Dialect: qs.db.Dialect(), Kind: f.ctype.Kind, Nullable: f.nullable}
 }
 
 // orderExprs compiles the ordering; def is used when none was given.
@@ -278,9 +258,94 @@ func (qs *QuerySet[T]) selectModels(defaultOrder ...string) (*goqu.SelectDataset
 
 // Iterate runs the query and yields the objects one at a time as rows
 // arrive, in constant memory. An error ends the sequence with (nil, err).
+//
+// With PrefetchRelated, Iterate reads the objects in pages of
+// IteratePageSize (ordered by the query's ordering, then the primary key)
+// and runs the prefetch queries for each page, since a connection cannot run
+// them while the main query's rows are still being read.
 func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
+	if len(qs.prefetch) == 0 {
+		return qs.stream(ctx)
+	}
 	return func(yield func(*T, error) bool) {
-		ds, err := qs.selectModels()
+		nodes, err := qs.planPrefetch()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		page := qs.clone()
+		page.prefetch = nil
+		if !page.orderedBy("pk") {
+			page.order = append(page.order, "pk") // a total order, so pages do not overlap
+		}
+		for offset := qs.offset; ; offset += IteratePageSize {
+			n := IteratePageSize
+			if qs.limit >= 0 {
+				n = min(n, qs.limit-(offset-qs.offset))
+				if n <= 0 {
+					return
+				}
+			}
+			page.offset, page.limit = offset, n
+			objs, err := page.All(ctx)
+			if err == nil {
+				err = prefetchAll(ctx, qs.db, qs.scanCtx(ctx), pointers(objs), nodes)
+			}
+			if err != nil {
+				yield(nil, qs.wrap(err))
+				return
+			}
+			for _, o := range objs {
+				if !yield(o, nil) {
+					return
+				}
+			}
+			if len(objs) < n {
+				return
+			}
+		}
+	}
+}
+
+// IteratePageSize is how many objects Iterate reads at a time when it has
+// relations to prefetch.
+const IteratePageSize = 1000
+
+func (qs *QuerySet[T]) orderedBy(name string) bool {
+	for _, o := range qs.order {
+		if f := qs.info.field(strings.TrimPrefix(o, "-")); f != nil && f == qs.info.field(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func pointers[T any](objs []*T) []reflect.Value {
+	out := make([]reflect.Value, len(objs))
+	for i, o := range objs {
+		out[i] = reflect.ValueOf(o)
+	}
+	return out
+}
+
+// stream yields the objects of the query as rows arrive.
+func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		if qs.err != nil {
+			yield(nil, qs.err)
+			return
+		}
+		joins, err := qs.planJoins()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		var ds *goqu.SelectDataset
+		if len(joins) > 0 {
+			ds, err = qs.selectRelated(joins)
+		} else {
+			ds, err = qs.selectModels()
+		}
 		if err != nil {
 			yield(nil, err)
 			return
@@ -294,7 +359,13 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 		sc := qs.scanCtx(ctx)
 		tm := sc.scope.of(qs.info)
 		for rows.Next() {
-			obj, err := qs.scan(rows, sc, tm)
+			var obj *T
+			var err error
+			if len(joins) > 0 {
+				obj, err = qs.scanJoined(rows, sc, tm, joins)
+			} else {
+				obj, err = qs.scan(rows, sc, tm)
+			}
 			if err != nil {
 				yield(nil, err)
 				return
@@ -313,33 +384,62 @@ func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
 	return &scanCtx{d: qs.db.Dialect(), scope: scopeFor(ctx, qs.db), force: qs.force}
 }
 
-// scan reads the current row (every stored field, in order) into a T, and
-// returns the object the identity map holds for its key.
-func (qs *QuerySet[T]) scan(rows *core.Rows, sc *scanCtx, tm *typeMap) (*T, error) {
-	obj := new(T)
-	v := reflect.ValueOf(obj).Elem()
-	dest := make([]any, len(qs.info.fields))
-	for i, f := range qs.info.fields {
+// scanRow reads the current row into a new object of the model: its stored
+// fields in order, then any extra destinations. It returns the object the
+// identity map holds for the row's key.
+func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra ...any) (reflect.Value, error) {
+	obj := reflect.New(info.typ)
+	v := obj.Elem()
+	dest := make([]any, len(info.fields), len(info.fields)+len(extra))
+	for i, f := range info.fields {
 		dest[i] = f.target(v.FieldByIndex(f.index), sc)
 	}
-	if err := rows.Scan(dest...); err != nil {
-		return nil, qs.wrap(err)
+	if err := rows.Scan(append(dest, extra...)...); err != nil {
+		return reflect.Value{}, err
 	}
-	p := tm.adopt(v.FieldByIndex(qs.info.pk.index).Interface(), v.Addr(), sc.force)
+	return info.adopt(v, sc, tm), nil
+}
+
+// adopt files a freshly read object value v in the identity map and returns
+// the object the map holds for its key (v's own address when it is new).
+func (info *modelInfo) adopt(v reflect.Value, sc *scanCtx, tm *typeMap) reflect.Value {
+	p := tm.adopt(v.FieldByIndex(info.pk.index).Interface(), v.Addr(), sc.force)
 	if p.Pointer() == v.Addr().Pointer() {
-		qs.info.markLoaded(v, sc.d)
+		info.markLoaded(v, sc.d)
+	}
+	return p
+}
+
+// scan reads the current row (every stored field, in order) into a T.
+func (qs *QuerySet[T]) scan(rows *core.Rows, sc *scanCtx, tm *typeMap) (*T, error) {
+	p, err := qs.info.scanRow(rows, sc, tm)
+	if err != nil {
+		return nil, qs.wrap(err)
 	}
 	return p.Interface().(*T), nil
 }
 
-// All runs the query and returns every object.
+// All runs the query and returns every object, with the relations of
+// PrefetchRelated loaded by one query per level.
 func (qs *QuerySet[T]) All(ctx context.Context) ([]*T, error) {
+	var nodes []*prefetchNode
+	if len(qs.prefetch) > 0 {
+		var err error
+		if nodes, err = qs.planPrefetch(); err != nil {
+			return nil, err
+		}
+	}
 	var out []*T
-	for obj, err := range qs.Iterate(ctx) {
+	for obj, err := range qs.stream(ctx) {
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, obj)
+	}
+	if len(nodes) > 0 && len(out) > 0 {
+		if err := prefetchAll(ctx, qs.db, qs.scanCtx(ctx), pointers(out), nodes); err != nil {
+			return nil, qs.wrap(err)
+		}
 	}
 	return out, nil
 }

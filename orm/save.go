@@ -23,74 +23,10 @@ func (m *Manager[T]) Create(ctx context.Context, obj *T) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := m.insert(ctx, v); err != nil {
+	if err := m.w().insert(ctx, v); err != nil {
 		return nil, err
 	}
 	return obj, nil
-}
-
-// prepareInsert applies defaults and timestamps, and returns the record to
-// insert; the auto-increment key is left out while it is zero.
-func (m *Manager[T]) prepareInsert(v reflect.Value, at time.Time) (goqu.Record, bool, error) {
-	rec := goqu.Record{}
-	generated := false
-	for _, f := range m.info.fields {
-		fv := v.FieldByIndex(f.index)
-		switch {
-		case f.autoNow || f.autoAdd:
-			fv.Set(reflect.ValueOf(storedTime(at)))
-		case f.def != nil && fv.IsZero():
-			if err := f.assign(fv, f.def); err != nil {
-				return nil, false, err
-			}
-		}
-		if f.pk && fv.IsZero() {
-			if !f.auto {
-				return nil, false, m.errorfField(f, ErrNotSaved, "the primary key is not generated: set it before creating the object")
-			}
-			generated = true
-			continue
-		}
-		val, err := f.toDB(fv, m.db.Dialect())
-		if err != nil {
-			return nil, false, err
-		}
-		rec[f.column] = val
-	}
-	return rec, generated, nil
-}
-
-func (m *Manager[T]) insert(ctx context.Context, v reflect.Value) error {
-	rec, generated, err := m.prepareInsert(v, now())
-	if err != nil {
-		return err
-	}
-	ins := goqu.Insert(m.info.table).Rows(rec)
-	pk := m.info.pk
-	if generated && m.db.Dialect() == core.Postgres {
-		ins = ins.Returning(goqu.C(pk.column))
-	}
-	res, err := m.db.Execute(ctx, ins)
-	if err != nil {
-		return m.wrap(err)
-	}
-	if generated {
-		if err := pk.assign(v.FieldByIndex(pk.index), res.LastInsertID); err != nil {
-			return err
-		}
-	}
-	m.remember(ctx, v)
-	return nil
-}
-
-// remember marks a just-written object loaded and files it in the identity
-// map, in place of any object held for its key.
-func (m *Manager[T]) remember(ctx context.Context, v reflect.Value) {
-	m.info.markLoaded(v, m.db.Dialect())
-	tm := scopeFor(ctx, m.db).of(m.info)
-	key := v.FieldByIndex(m.info.pk.index).Interface()
-	tm.remove(key)
-	tm.adopt(key, v.Addr(), false)
 }
 
 // Save writes obj: an INSERT when its auto-increment key is zero; otherwise
@@ -104,67 +40,7 @@ func (m *Manager[T]) Save(ctx context.Context, obj *T, fields ...string) error {
 	if err != nil {
 		return err
 	}
-	pkVal, hasPK, err := m.pkValue(v)
-	if err != nil {
-		return err
-	}
-	if !hasPK && m.info.pk.auto {
-		return m.insert(ctx, v)
-	}
-	if !hasPK {
-		return m.errorfField(m.info.pk, ErrNotSaved, "Save needs a primary key value")
-	}
-	at := now()
-	var todo []*field
-	explicit := len(fields) > 0
-	if explicit {
-		if todo, err = m.fieldsNamed("Save", fields); err != nil {
-			return err
-		}
-	} else {
-		for _, f := range m.info.fields {
-			if f.autoNow {
-				v.FieldByIndex(f.index).Set(reflect.ValueOf(storedTime(at)))
-			}
-		}
-		changed, tracked, err := m.info.dirty(v, m.db.Dialect())
-		if err != nil {
-			return err
-		}
-		if tracked {
-			if len(changed) == 0 {
-				return nil
-			}
-			todo = changed
-		} else {
-			todo = m.info.fields
-		}
-	}
-	rec := goqu.Record{}
-	for _, f := range todo {
-		if f.pk {
-			continue
-		}
-		val, err := f.toDB(v.FieldByIndex(f.index), m.db.Dialect())
-		if err != nil {
-			return err
-		}
-		rec[f.column] = val
-	}
-	if len(rec) > 0 {
-		res, err := m.db.Execute(ctx, goqu.Update(m.info.table).Set(rec).Where(goqu.C(m.info.pk.column).Eq(pkVal)))
-		if err != nil {
-			return m.wrap(err)
-		}
-		if res.RowsAffected == 0 {
-			if explicit {
-				return m.errorf(ErrDoesNotExist, "Save(%v): no row with primary key %v", fields, pkVal)
-			}
-			return m.insert(ctx, v)
-		}
-	}
-	m.info.markLoaded(v, m.db.Dialect())
-	return nil
+	return m.w().save(ctx, v, fields)
 }
 
 // Delete deletes obj's row. An object without a primary key is an
@@ -175,12 +51,12 @@ func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
 	if err != nil {
 		return err
 	}
-	pkVal, hasPK, err := m.pkValue(v)
+	pkVal, hasPK, err := m.w().pkValue(v)
 	if err != nil {
 		return err
 	}
 	if !hasPK {
-		return m.errorfField(m.info.pk, ErrNotSaved, "Delete of an object that was never saved")
+		return m.w().errorfField(m.info.pk, ErrNotSaved, "Delete of an object that was never saved")
 	}
 	if _, err := m.db.Execute(ctx, goqu.Delete(m.info.table).Where(goqu.C(m.info.pk.column).Eq(pkVal))); err != nil {
 		return m.wrap(err)
@@ -200,16 +76,16 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 	if err != nil {
 		return err
 	}
-	pkVal, hasPK, err := m.pkValue(v)
+	pkVal, hasPK, err := m.w().pkValue(v)
 	if err != nil {
 		return err
 	}
 	if !hasPK {
-		return m.errorfField(m.info.pk, ErrNotSaved, "Load of an object that was never saved")
+		return m.w().errorfField(m.info.pk, ErrNotSaved, "Load of an object that was never saved")
 	}
 	todo := m.info.fields
 	if len(fields) > 0 {
-		if todo, err = m.fieldsNamed("Load", fields); err != nil {
+		if todo, err = m.w().fieldsNamed("Load", fields); err != nil {
 			return err
 		}
 	}
@@ -261,7 +137,7 @@ func (m *Manager[T]) BulkCreate(ctx context.Context, objs []*T) error {
 			return m.errorf(ErrBadValue, "BulkCreate: objs[%d] is nil", i)
 		}
 		v := reflect.ValueOf(obj).Elem()
-		rec, generated, err := m.prepareInsert(v, at)
+		rec, generated, err := m.w().prepareInsert(v, at)
 		if err != nil {
 			return err
 		}
@@ -296,7 +172,7 @@ func (m *Manager[T]) BulkCreate(ctx context.Context, objs []*T) error {
 	}
 	for _, group := range [][]pending{withKey, withoutKey} {
 		for _, p := range group {
-			m.remember(ctx, p.v)
+			m.w().remember(ctx, p.v)
 		}
 	}
 	return nil
@@ -383,7 +259,7 @@ func (m *Manager[T]) GetOrCreate(ctx context.Context, conds lookups.Q, defaults 
 		return nil, false, err
 	}
 	err = m.db.Transaction(ctx, func(ctx context.Context) error {
-		return m.insert(ctx, reflect.ValueOf(obj).Elem())
+		return m.w().insert(ctx, reflect.ValueOf(obj).Elem())
 	})
 	if errors.Is(err, core.ErrUniqueViolation) {
 		// Someone else created it first.
@@ -413,7 +289,7 @@ func (m *Manager[T]) UpdateOrCreate(ctx context.Context, conds lookups.Q, defaul
 				return err
 			}
 			created = true
-			return m.insert(ctx, reflect.ValueOf(obj).Elem())
+			return m.w().insert(ctx, reflect.ValueOf(obj).Elem())
 		}
 		if err != nil {
 			return err
@@ -421,7 +297,7 @@ func (m *Manager[T]) UpdateOrCreate(ctx context.Context, conds lookups.Q, defaul
 		v := reflect.ValueOf(found).Elem()
 		names := make([]string, 0, len(defaults))
 		for name, val := range defaults {
-			if err := m.set(v, name, val); err != nil {
+			if err := m.w().set(v, name, val); err != nil {
 				return err
 			}
 			names = append(names, name)
@@ -450,12 +326,12 @@ func (m *Manager[T]) newFrom(conds lookups.Q, defaults map[string]any) (*T, erro
 		if leaf.Lookup != "exact" || len(leaf.Transforms) > 0 || len(leaf.Path) != 1 {
 			continue // not a value the new object can take
 		}
-		if err := m.set(v, leaf.Path[0], val); err != nil {
+		if err := m.w().set(v, leaf.Path[0], val); err != nil {
 			return nil, err
 		}
 	}
 	for name, val := range defaults {
-		if err := m.set(v, name, val); err != nil {
+		if err := m.w().set(v, name, val); err != nil {
 			return nil, err
 		}
 	}

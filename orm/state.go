@@ -26,6 +26,11 @@ func (info *modelInfo) markLoaded(v reflect.Value, _ *core.Dialect) {
 	snap := reflect.New(info.typ)
 	snap.Elem().Set(v)
 	m.snapshot = snap.Interface()
+	for _, r := range info.rels {
+		if r.kind.ToMany() && !v.FieldByIndex(r.index).IsNil() {
+			info.snapshotList(v, r) // its own copy: the list's array may change in place
+		}
+	}
 }
 
 // forget marks object value v as not (or no longer) in the database.

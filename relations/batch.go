@@ -1,6 +1,11 @@
 package relations
 
 import (
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"strings"
+
 	"github.com/atomdb/atomdb/core"
 	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
@@ -43,30 +48,49 @@ func unique(keys []any) []any {
 	return out
 }
 
-// pgArray is the keys as one array parameter pgx can encode: a typed slice
-// when they share a type, so the statement is cached as one shape.
-func pgArray(keys []any) any {
-	switch keys[0].(type) {
-	case int64:
-		out := make([]int64, 0, len(keys))
-		for _, k := range keys {
-			v, ok := k.(int64)
-			if !ok {
-				return keys
-			}
-			out = append(out, v)
+// pgArray is the keys as one parameter: PostgreSQL's text form of an array
+// ({1,2,3}, {"a,b","c"}), which the CAST in the condition turns into the
+// typed array. goqu would spread a Go slice into a list of parameters; a
+// driver.Valuer giving text it binds as one.
+type pgArray []any
+
+// Value renders the array, quoting every element that is not a number.
+func (a pgArray) Value() (driver.Value, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range a {
+		if i > 0 {
+			b.WriteByte(',')
 		}
-		return out
-	case string:
-		out := make([]string, 0, len(keys))
-		for _, k := range keys {
-			v, ok := k.(string)
-			if !ok {
-				return keys
+		if v, ok := k.(driver.Valuer); ok {
+			dv, err := v.Value()
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, v)
+			k = dv
 		}
-		return out
+		switch v := k.(type) {
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case []byte:
+			quoteElement(&b, string(v))
+		default:
+			quoteElement(&b, fmt.Sprint(v))
+		}
 	}
-	return keys
+	b.WriteByte('}')
+	return b.String(), nil
+}
+
+func quoteElement(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	for _, r := range s {
+		if r == '"' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
 }

@@ -1,0 +1,183 @@
+package orm
+
+import (
+	"context"
+	"reflect"
+	"strings"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/relations"
+	"github.com/doug-martin/goqu/v9"
+)
+
+// PrefetchRelated loads relations of the objects a query returns with one
+// extra query per level of each path, however many objects there are:
+// PrefetchRelated("tracks", "tracks__album", "tags"). Any kind of relation
+// works: a foreign key fills its stub, a one-to-many or many-to-many list is
+// set to the related objects in primary-key order (an empty list when there
+// are none). The identity map makes a child's foreign key the very parent
+// object (track.Album == album). On PostgreSQL the keys travel as one array
+// parameter; elsewhere in IN lists cut under the dialect's parameter limit.
+func (qs *QuerySet[T]) PrefetchRelated(paths ...string) *QuerySet[T] {
+	c := qs.clone()
+	c.prefetch = append(append([]string(nil), qs.prefetch...), paths...)
+	return c
+}
+
+// prefetchNode is one relation to load, with the relations to load from it.
+type prefetchNode struct {
+	rel      *relation
+	children []*prefetchNode
+}
+
+// planPrefetch turns the paths into a tree, each relation once.
+func (qs *QuerySet[T]) planPrefetch() ([]*prefetchNode, error) {
+	var roots []*prefetchNode
+	for _, path := range qs.prefetch {
+		info, level := qs.info, &roots
+		for _, part := range strings.Split(path, "__") {
+			rel := info.relByKey[part]
+			if rel == nil {
+				return nil, qs.errorf(ErrBadValue, "PrefetchRelated(%q): %q is not a relation of %s", path, part, info.name)
+			}
+			var node *prefetchNode
+			for _, n := range *level {
+				if n.rel == rel {
+					node = n
+				}
+			}
+			if node == nil {
+				node = &prefetchNode{rel: rel}
+				*level = append(*level, node)
+			}
+			info, level = rel.target, &node.children
+		}
+	}
+	return roots, nil
+}
+
+// prefetchAll loads the planned relations of objs (pointers to objects).
+func prefetchAll(ctx context.Context, db *core.Database, sc *scanCtx, objs []reflect.Value, nodes []*prefetchNode) error {
+	for _, n := range nodes {
+		children, err := prefetchLevel(ctx, db, sc, objs, n.rel)
+		if err != nil {
+			return err
+		}
+		if len(n.children) > 0 && len(children) > 0 {
+			if err := prefetchAll(ctx, db, sc, children, n.children); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// prefetchLevel loads one relation of objs and returns the related objects.
+func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []reflect.Value, rel *relation) ([]reflect.Value, error) {
+	target := rel.target
+	d := db.Dialect()
+	var keys []any
+	keyOf := func(obj reflect.Value, f *field) any {
+		k, _ := f.toDB(obj.Elem().FieldByIndex(f.index), d)
+		return k
+	}
+	switch rel.kind {
+	case relations.ManyToOne, relations.OneToOne:
+		for _, o := range objs {
+			if ref := o.Elem().FieldByIndex(rel.fk.index); !ref.IsNil() {
+				keys = append(keys, keyOf(ref, target.pk))
+			}
+		}
+	default:
+		for _, o := range objs {
+			keys = append(keys, keyOf(o, rel.model.pk))
+		}
+	}
+	tm := sc.scope.of(target)
+	cols := make([]any, 0, len(target.fields)+1)
+	for _, f := range target.fields {
+		cols = append(cols, goqu.T(target.table).Col(f.column))
+	}
+	base := d.Goqu().From(goqu.T(target.table)).Order(goqu.T(target.table).Col(target.pk.column).Asc())
+	var keyCol, elemKey = goqu.T(target.table).Col(target.pk.column), target.pk
+	switch rel.kind {
+	case relations.OneToMany:
+		keyCol, elemKey = goqu.T(target.table).Col(rel.back.fk.column), rel.model.pk
+	case relations.ManyToMany:
+		j := goqu.T(rel.joinName)
+		base = base.InnerJoin(j, goqu.On(j.Col(rel.joinRemote).Eq(goqu.T(target.table).Col(target.pk.column))))
+		keyCol, elemKey = j.Col(rel.joinLocal), rel.model.pk
+		cols = append(cols, keyCol)
+	}
+	// For the lists: the related objects of each parent key, in order.
+	groups := map[any][]reflect.Value{}
+	var children []reflect.Value
+	seen := map[uintptr]bool{}
+	for _, cond := range relations.KeyConditions(d, keyCol, keys, pgElemType(elemKey), 0) {
+		rows, err := db.Query(ctx, base.Select(cols...).Where(cond))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var extra []any
+			var local reflect.Value
+			if rel.kind == relations.ManyToMany {
+				local = reflect.New(rel.model.pk.typ).Elem()
+				extra = append(extra, rel.model.pk.target(local, sc))
+			}
+			child, err := target.scanRow(rows, sc, tm, extra...)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !seen[child.Pointer()] {
+				seen[child.Pointer()] = true
+				children = append(children, child)
+			}
+			switch rel.kind {
+			case relations.OneToMany:
+				parent := child.Elem().FieldByIndex(rel.back.fk.index)
+				if !parent.IsNil() {
+					k := parent.Elem().FieldByIndex(rel.model.pk.index).Interface()
+					groups[k] = append(groups[k], child)
+				}
+			case relations.ManyToMany:
+				k := local.Interface()
+				groups[k] = append(groups[k], child)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if rel.kind.ToMany() {
+		for _, o := range objs {
+			list := groups[o.Elem().FieldByIndex(rel.model.pk.index).Interface()]
+			slice := reflect.MakeSlice(reflect.SliceOf(reflect.PointerTo(target.typ)), len(list), len(list))
+			for i, c := range list {
+				slice.Index(i).Set(c)
+			}
+			o.Elem().FieldByIndex(rel.index).Set(slice)
+			rel.model.snapshotList(o.Elem(), rel) // loaded, so not changed
+		}
+	}
+	return children, nil
+}
+
+// pgElemType is the PostgreSQL array element type for keys of field f, or
+// "" when they should go as an IN list.
+func pgElemType(f *field) string {
+	switch f.ctype.Kind {
+	case core.KindSmallInt:
+		return "smallint"
+	case core.KindInteger:
+		return "integer"
+	case core.KindBigInt:
+		return "bigint"
+	case core.KindString, core.KindText:
+		return "text"
+	case core.KindUUID:
+		return "uuid"
+	}
+	return ""
+}

@@ -1,0 +1,86 @@
+package orm
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/doug-martin/goqu/v9"
+	"github.com/doug-martin/goqu/v9/exp"
+)
+
+// Table returns model T's table, to use in hand-written goqu queries:
+//
+//	q := goqu.From(orm.Table[Track]()).
+//		Join(orm.Table[Album](), goqu.On(orm.Table[Album]().Col("id").Eq(orm.Table[Track]().Col("album_id")))).
+//		Select(orm.Columns[Track](), orm.Columns[Album]())
+//
+// An invalid model gives a table named after the type; its error comes from
+// the manager (or Register).
+func Table[T any]() exp.IdentifierExpression {
+	info, err := infoOf[T]()
+	if err != nil {
+		return goqu.T(reflect.TypeFor[T]().Name())
+	}
+	return goqu.T(info.table)
+}
+
+// Columns returns every stored column of model T, qualified by its table
+// and labelled "table__column", so that several models can share one
+// SELECT without name clashes; Restore reads those labels back.
+func Columns[T any]() exp.ColumnListExpression {
+	info, err := infoOf[T]()
+	if err != nil {
+		return exp.NewColumnListExpression()
+	}
+	cols := make([]any, len(info.fields))
+	for i, f := range info.fields {
+		cols[i] = goqu.T(info.table).Col(f.column).As(label(info, f))
+	}
+	return exp.NewColumnListExpression(cols...)
+}
+
+func label(info *modelInfo, f *field) string { return info.table + "__" + f.column }
+
+// Restore builds an object of the model from a row of any query (FetchAll,
+// FetchOne, Iterate of a hand-written goqu query with joins): for each field
+// it takes the column labelled by Columns ("table__column") if the row has
+// it, else the plain column name, and ignores columns it does not know. The
+// row must hold the primary key; when the key is NULL (an outer join that
+// found no row of this model) Restore returns nil and no error. The object
+// goes through the identity map: restoring a row whose key is already held
+// returns that object.
+func (m *Manager[T]) Restore(ctx context.Context, row *core.Row) (*T, error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	if row == nil {
+		return nil, m.errorf(ErrBadValue, "Restore(nil)")
+	}
+	info := m.info
+	sc := m.scanCtx(ctx)
+	obj := reflect.New(info.typ).Elem()
+	sawKey := false
+	for _, f := range info.fields {
+		v, ok := row.Lookup(label(info, f))
+		if !ok {
+			if v, ok = row.Lookup(f.column); !ok {
+				continue
+			}
+		}
+		if f == info.pk {
+			if v == nil {
+				return nil, nil // an outer join that found no row of this model
+			}
+			sawKey = true
+		}
+		if err := f.set(obj.FieldByIndex(f.index), v, sc); err != nil {
+			return nil, err
+		}
+	}
+	if !sawKey {
+		return nil, m.w().errorfField(info.pk, ErrBadValue, "Restore: the row has no column %q or %q (columns: %v)",
+			label(info, info.pk), info.pk.column, row.Columns())
+	}
+	return info.adopt(obj, sc, sc.scope.of(info)).Interface().(*T), nil
+}

@@ -1,0 +1,151 @@
+package orm
+
+import (
+	"strings"
+
+	"reflect"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/relations"
+	"github.com/doug-martin/goqu/v9"
+)
+
+// SelectRelated loads the to-one relations named by paths in the same query,
+// with JOINs: SelectRelated("album", "album__artist"). A non-null foreign key
+// is an INNER JOIN; a nullable one a LEFT JOIN, and the field is nil when the
+// row has no related row. Each path gets a table alias of its own, so two
+// relations to one table work, and a path asked for twice (or as the start of
+// a longer one) is joined once. A path through a one-to-many or many-to-many
+// relation is an error (use PrefetchRelated). Related objects go through the
+// identity map like any other.
+func (qs *QuerySet[T]) SelectRelated(paths ...string) *QuerySet[T] {
+	c := qs.clone()
+	c.related = append(append([]string(nil), qs.related...), paths...)
+	return c
+}
+
+// join is one table of a SelectRelated query.
+type join struct {
+	rel    *relation
+	alias  string
+	parent string // the alias (or table) the foreign key is on
+	left   bool
+}
+
+// planJoins resolves the SelectRelated paths into joins, in an order where
+// every parent comes before its children.
+func (qs *QuerySet[T]) planJoins() ([]*join, error) {
+	aliases := relations.NewAliases(qs.info.table)
+	var joins []*join
+	for _, path := range qs.related {
+		parts := strings.Split(path, "__")
+		info, parent, left := qs.info, qs.info.table, false
+		for i, part := range parts {
+			rel := info.relByKey[part]
+			if rel == nil || rel.fk == nil {
+				what := "is not a relation of " + info.name
+				if rel != nil {
+					what = "is a " + rel.kind.String() + " relation (use PrefetchRelated)"
+				}
+				return nil, qs.errorf(ErrBadValue, "SelectRelated(%q): %q %s", path, part, what)
+			}
+			sub := parts[:i+1]
+			alias, isNew := aliases.For(sub)
+			left = left || rel.fk.nullable
+			if isNew {
+				joins = append(joins, &join{rel: rel, alias: alias, parent: parent, left: left})
+			}
+			info, parent = rel.target, alias
+		}
+	}
+	return joins, nil
+}
+
+// selectRelated is the SELECT of the model's fields and those of every join.
+func (qs *QuerySet[T]) selectRelated(joins []*join) (*goqu.SelectDataset, error) {
+	ds, err := qs.selectModels()
+	if err != nil {
+		return nil, err
+	}
+	cols := qs.columns()
+	for _, j := range joins {
+		t := j.rel.target
+		on := goqu.On(goqu.T(j.alias).Col(t.pk.column).Eq(goqu.T(j.parent).Col(j.rel.fk.column)))
+		table := goqu.T(t.table).As(j.alias)
+		if j.left {
+			ds = ds.LeftJoin(table, on)
+		} else {
+			ds = ds.InnerJoin(table, on)
+		}
+		for _, f := range t.fields {
+			cols = append(cols, goqu.T(j.alias).Col(f.column))
+		}
+	}
+	return ds.Select(cols...), nil
+}
+
+// scanJoined reads a SelectRelated row: the model, then each join's object,
+// which goes through the identity map; the foreign key stubs of the objects
+// already read are the same objects, so the loaded ones are linked.
+func (qs *QuerySet[T]) scanJoined(rows *core.Rows, sc *scanCtx, tm *typeMap, joins []*join) (*T, error) {
+	type pending struct {
+		info   *modelInfo
+		holder nullableRow
+	}
+	parts := make([]pending, len(joins))
+	var extra []any
+	for i, j := range joins {
+		parts[i] = pending{info: j.rel.target, holder: newNullableRow(j.rel.target, sc)}
+		extra = append(extra, parts[i].holder.dest...)
+	}
+	p, err := qs.info.scanRow(rows, sc, tm, extra...)
+	if err != nil {
+		return nil, qs.wrap(err)
+	}
+	for _, part := range parts {
+		if part.holder.isNull() {
+			continue // LEFT JOIN with no row: the foreign key was NULL
+		}
+		part.info.adopt(part.holder.v, sc, sc.scope.of(part.info))
+	}
+	return p.Interface().(*T), nil
+}
+
+// nullableRow scans a joined model's columns, any of which may be NULL
+// because of an outer join, into a new object.
+type nullableRow struct {
+	v    reflect.Value // the new object (a struct value)
+	dest []any
+	pk   *nullScanner
+}
+
+func newNullableRow(info *modelInfo, sc *scanCtx) nullableRow {
+	r := nullableRow{v: reflect.New(info.typ).Elem()}
+	for _, f := range info.fields {
+		ns := &nullScanner{f: f, v: r.v.FieldByIndex(f.index), sc: sc}
+		if f == info.pk {
+			r.pk = ns
+		}
+		r.dest = append(r.dest, ns)
+	}
+	return r
+}
+
+func (r nullableRow) isNull() bool { return r.pk.null }
+
+// nullScanner scans one column through the field's conversion, noting NULL.
+type nullScanner struct {
+	f    *field
+	v    reflect.Value
+	sc   *scanCtx
+	null bool
+}
+
+func (s *nullScanner) Scan(src any) error {
+	if src == nil {
+		s.null = true
+		s.v.SetZero()
+		return nil
+	}
+	return s.f.set(s.v, src, s.sc)
+}
