@@ -22,12 +22,12 @@ import (
 //	cuts:    Surf: intro, surf song, outro; Waves: wave; Noise: none
 //	genres:  rock <- Surf, Noise; pop <- Surf
 type library struct {
-	ann, bob, cid       *Artist
-	sun                 *RecordCo
-	surf, waves, noise  *Record
-	rock, pop           *Genre
-	intro, song, outro  *Cut
-	wave                *Cut
+	ann, bob, cid      *Artist
+	sun                *RecordCo
+	surf, waves, noise *Record
+	rock, pop          *Genre
+	intro, song, outro *Cut
+	wave               *Cut
 }
 
 func seedLibrary(t *testing.T, ctx context.Context, db *core.Database) *library {
