@@ -24,6 +24,20 @@ func (qs *QuerySet[T]) PrefetchRelated(paths ...string) *QuerySet[T] {
 	return c
 }
 
+// LoadRelated loads relations of one object on demand, as PrefetchRelated
+// does for the objects of a query: LoadRelated(ctx, album, "tracks",
+// "tracks__genres") runs one query per level.
+func (m *Manager[T]) LoadRelated(ctx context.Context, obj *T, paths ...string) error {
+	if _, err := m.check(obj, "LoadRelated"); err != nil {
+		return err
+	}
+	nodes, err := m.PrefetchRelated(paths...).planPrefetch()
+	if err != nil {
+		return err
+	}
+	return m.wrap(prefetchAll(ctx, m.db, m.scanCtx(ctx), []reflect.Value{reflect.ValueOf(obj)}, nodes))
+}
+
 // prefetchNode is one relation to load, with the relations to load from it.
 type prefetchNode struct {
 	rel      *relation

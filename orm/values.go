@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/atomdb/atomdb/relations"
 	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
 	"github.com/shopspring/decimal"
@@ -15,15 +16,15 @@ import (
 // matching row as a map from field name to value, each value of the field's
 // Go type.
 func (qs *QuerySet[T]) Values(ctx context.Context, fields ...string) ([]map[string]any, error) {
-	fs, rows, err := qs.valueRows(ctx, "Values", fields)
+	cols, rows, err := qs.valueRows(ctx, "Values", fields)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]map[string]any, len(rows))
 	for i, r := range rows {
-		m := make(map[string]any, len(fs))
-		for j, f := range fs {
-			m[f.name] = r[j]
+		m := make(map[string]any, len(cols))
+		for j, c := range cols {
+			m[c.name] = r[j]
 		}
 		out[i] = m
 	}
@@ -55,57 +56,114 @@ func (qs *QuerySet[T]) ValuesListFlat(ctx context.Context, fields ...string) ([]
 	return out, nil
 }
 
-func (qs *QuerySet[T]) valueRows(ctx context.Context, method string, names []string) ([]*field, [][]any, error) {
+// valueCol is one column of Values: a field, maybe through relations.
+type valueCol struct {
+	name   string
+	f      *field
+	col    exp.IdentifierExpression
+	joined bool // reached through a LEFT JOIN: NULL when there is no related row
+}
+
+// valueColumns resolves the names of Values, adding a LEFT JOIN for each
+// relation a name goes through ("tracks__title"): one row per related row,
+// as in Django.
+func (qs *QuerySet[T]) valueColumns(ds *goqu.SelectDataset, method string, names []string) (*goqu.SelectDataset, []valueCol, error) {
+	if len(names) == 0 {
+		for _, f := range qs.info.fields {
+			names = append(names, f.name)
+		}
+	}
+	aliases := relations.NewAliases(qs.info.table)
+	cols := make([]valueCol, len(names))
+	for i, name := range names {
+		parts := strings.Split(name, "__")
+		info, at, joined := qs.info, qs.info.table, false
+		for j, part := range parts[:len(parts)-1] {
+			rel := info.relByKey[part]
+			if rel == nil {
+				return nil, nil, qs.errorf(ErrBadValue, "%s: %q in %q is not a relation of %s", method, part, name, info.name)
+			}
+			alias, isNew := aliases.For(parts[:j+1])
+			if isNew {
+				ds = joinValues(ds, rel, at, alias)
+			}
+			info, at, joined = rel.target, alias, true
+		}
+		f := info.field(parts[len(parts)-1])
+		if f == nil {
+			return nil, nil, qs.errorf(ErrBadValue, "%s: unknown field %q", method, name)
+		}
+		cols[i] = valueCol{name: name, f: f, col: goqu.T(at).Col(f.column), joined: joined}
+	}
+	return ds, cols, nil
+}
+
+// joinValues LEFT JOINs the table of rel (aliased) to the table at parent.
+func joinValues(ds *goqu.SelectDataset, rel *relation, parent, alias string) *goqu.SelectDataset {
+	t := rel.target
+	target := goqu.T(t.table).As(alias)
+	switch rel.kind {
+	case relations.OneToMany:
+		return ds.LeftJoin(target, goqu.On(goqu.T(alias).Col(rel.back.fk.column).Eq(goqu.T(parent).Col(rel.model.pk.column))))
+	case relations.ManyToMany:
+		through := alias + "__through"
+		ds = ds.LeftJoin(goqu.T(rel.joinName).As(through), goqu.On(goqu.T(through).Col(rel.joinLocal).Eq(goqu.T(parent).Col(rel.model.pk.column))))
+		return ds.LeftJoin(target, goqu.On(goqu.T(alias).Col(t.pk.column).Eq(goqu.T(through).Col(rel.joinRemote))))
+	}
+	return ds.LeftJoin(target, goqu.On(goqu.T(alias).Col(t.pk.column).Eq(goqu.T(parent).Col(rel.fk.column))))
+}
+
+func (qs *QuerySet[T]) valueRows(ctx context.Context, method string, names []string) ([]valueCol, [][]any, error) {
 	if qs.err != nil {
 		return nil, nil, qs.err
-	}
-	fs := qs.info.fields
-	if len(names) > 0 {
-		fs = make([]*field, len(names))
-		for i, n := range names {
-			if fs[i] = qs.info.field(n); fs[i] == nil {
-				return nil, nil, qs.errorf(ErrBadValue, "%s: unknown field %q", method, n)
-			}
-		}
 	}
 	ds, err := qs.base()
 	if err != nil {
 		return nil, nil, err
 	}
-	cols := make([]any, len(fs))
-	for i, f := range fs {
-		cols[i] = goqu.T(qs.info.table).Col(f.column)
+	ds, cols, err := qs.valueColumns(ds, method, names)
+	if err != nil {
+		return nil, nil, err
 	}
-	rows, err := qs.db.Query(ctx, ds.Select(cols...))
+	sel := make([]any, len(cols))
+	for i, c := range cols {
+		sel[i] = c.col
+	}
+	rows, err := qs.db.Query(ctx, ds.Select(sel...))
 	if err != nil {
 		return nil, nil, qs.wrap(err)
 	}
 	defer rows.Close()
 	sc := &scanCtx{d: qs.db.Dialect()}
 	var out [][]any
-	holders := make([]reflect.Value, len(fs))
-	dest := make([]any, len(fs))
+	dest := make([]any, len(cols))
 	for rows.Next() {
-		for i, f := range fs {
+		scanners := make([]*nullScanner, len(cols))
+		for i, c := range cols {
+			f := c.f
 			if f.rel != nil {
 				f = f.rel.target.pk // a foreign key's value is the related key, as in Django
 			}
-			holders[i] = reflect.New(f.typ).Elem()
-			dest[i] = f.target(holders[i], sc)
+			scanners[i] = &nullScanner{f: f, v: reflect.New(f.typ).Elem(), sc: sc}
+			dest[i] = scanners[i]
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, nil, qs.wrap(err)
 		}
-		vals := make([]any, len(fs))
-		for i := range fs {
-			vals[i] = holders[i].Interface()
+		vals := make([]any, len(cols))
+		for i, s := range scanners {
+			// NULL through a join, or a NULL foreign key, is nil; other
+			// fields keep their own zero (a nil pointer, an invalid sql.Null*).
+			if !s.null || (!cols[i].joined && cols[i].f.rel == nil) {
+				vals[i] = s.v.Interface()
+			}
 		}
 		out = append(out, vals)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, qs.wrap(err)
 	}
-	return fs, out, nil
+	return cols, out, nil
 }
 
 // Aggregation is one aggregate for QuerySet.Aggregate; see Count, Sum, Avg,
