@@ -60,6 +60,15 @@ func (w *writer) prepareInsert(v reflect.Value, at time.Time) (goqu.Record, bool
 		}
 		rec[f.column] = val
 	}
+	if len(rec) == 0 {
+		// Nothing but a generated key: ask for it explicitly, since an
+		// INSERT needs a column (SQLite generates a rowid for NULL).
+		var gen any = goqu.L("DEFAULT")
+		if w.db.Dialect() == core.SQLite {
+			gen = nil
+		}
+		rec[w.info.pk.column] = gen
+	}
 	return rec, generated, nil
 }
 
