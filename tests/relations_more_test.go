@@ -191,3 +191,57 @@ func TestRelationsWithStringAndUUIDKeys(t *testing.T) {
 		}
 	}
 }
+
+// A many-to-many through a model of one's own, with a column of its own.
+type Course struct {
+	ID       int64      `db:"id"`
+	Name     string     `db:"name" orm:"size=30"`
+	Students []*Student `orm:"m2m,through=Enrolment"`
+}
+
+type Student struct {
+	ID      int64     `db:"id"`
+	Name    string    `db:"name" orm:"size=30"`
+	Courses []*Course `orm:"reverse=Students"`
+}
+
+type Enrolment struct {
+	ID      int64    `db:"id"`
+	Course  *Course  `db:"course_id" orm:"fk,on_delete=cascade"`
+	Student *Student `db:"student_id" orm:"fk,on_delete=cascade"`
+	Grade   int      `db:"grade" orm:"default=0"`
+}
+
+func TestManyToManyThroughAModel(t *testing.T) {
+	if err := orm.Register(Enrolment{}); err != nil {
+		t.Fatal(err)
+	}
+	eachORM(t, func(t *testing.T, db *core.Database, log *queryLog) {
+		ctx := context.Background()
+		students := orm.Objects[Student](db)
+		ann, _ := students.Create(ctx, &Student{Name: "Ann"})
+		bob, _ := students.Create(ctx, &Student{Name: "Bob"})
+		maths, err := orm.Objects[Course](db).Create(ctx, &Course{Name: "maths", Students: []*Student{ann, bob}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := orm.Objects[Enrolment](db).Filter(lookups.Q{"student": bob}).Update(ctx, map[string]any{"grade": 5}); err != nil {
+			t.Fatal(err)
+		}
+		scope := orm.WithCacheScope(ctx)
+		got, err := students.PrefetchRelated("courses").Filter(lookups.Q{"courses__name": "maths"}).OrderBy("name").All(scope)
+		if err != nil || len(got) != 2 || len(got[0].Courses) != 1 || got[0].Courses[0] != got[1].Courses[0] {
+			t.Fatalf("students = %v, %v", got, err)
+		}
+		if n, _ := orm.Objects[Course](db).Filter(lookups.Q{"students__name": "Bob"}).Count(ctx); n != 1 {
+			t.Errorf("courses of Bob = %d", n)
+		}
+		maths.Students = []*Student{ann}
+		if err := orm.Objects[Course](db).Save(ctx, maths); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := orm.Objects[Enrolment](db).Count(ctx); n != 1 {
+			t.Errorf("enrolments after removing Bob = %d", n)
+		}
+	}, Course{}, Student{}, Enrolment{})
+}
