@@ -33,6 +33,7 @@ type scanCtx struct {
 	d     *core.Dialect
 	scope *scope // nil: no identity map
 	force bool   // ForceRestore: refresh cached objects in place
+	buf   []any  // scan destinations, reused from row to row
 }
 
 // stub returns the object of model info with primary key key (a value of
@@ -160,6 +161,10 @@ func (f *field) target(v reflect.Value, sc *scanCtx) any {
 	switch f.kind {
 	case kindPlain, kindUnsigned, kindScanner:
 		return v.Addr().Interface()
+	case kindTime:
+		if v.Type() == timeType {
+			return v.Addr().Interface() // the drivers read times; scanRow puts them in UTC
+		}
 	case kindBool:
 		if sc.d != core.MySQL {
 			return v.Addr().Interface()

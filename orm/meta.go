@@ -34,6 +34,7 @@ type modelInfo struct {
 	// the reverse and many-to-many lists (not stored in its table).
 	rels     []*relation
 	relByKey map[string]*relation
+	times    []*field // time.Time fields, put in UTC after a scan
 
 	// Set by ready, once: relations resolved, and the tables.
 	once     sync.Once
@@ -163,6 +164,9 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 	for _, f := range info.fields {
 		f.model = info.name
 		f.kind = codecKind(f)
+		if f.kind == kindTime && f.typ == timeType {
+			info.times = append(info.times, f)
+		}
 	}
 	for _, r := range info.rels {
 		r.model = info

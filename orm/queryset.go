@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"reflect"
+	"time"
 	"strings"
 
 	"github.com/atomdb/atomdb/core"
@@ -390,14 +391,27 @@ func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
 func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra ...any) (reflect.Value, error) {
 	obj := reflect.New(info.typ)
 	v := obj.Elem()
-	dest := make([]any, len(info.fields), len(info.fields)+len(extra))
-	for i, f := range info.fields {
-		dest[i] = f.target(v.FieldByIndex(f.index), sc)
+	dest := sc.buf[:0]
+	for _, f := range info.fields {
+		dest = append(dest, f.target(v.FieldByIndex(f.index), sc))
 	}
-	if err := rows.Scan(append(dest, extra...)...); err != nil {
+	dest = append(dest, extra...)
+	sc.buf = dest
+	if err := rows.Scan(dest...); err != nil {
 		return reflect.Value{}, err
 	}
+	info.utcTimes(v, info.times)
 	return info.adopt(v, sc, tm), nil
+}
+
+// utcTimes puts the time.Time fields among fs, just scanned, in UTC.
+func (info *modelInfo) utcTimes(v reflect.Value, fs []*field) {
+	for _, f := range fs {
+		if f.kind == kindTime && f.typ == timeType {
+			t := v.FieldByIndex(f.index).Addr().Interface().(*time.Time)
+			*t = t.UTC()
+		}
+	}
 }
 
 // adopt files a freshly read object value v in the identity map and returns

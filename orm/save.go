@@ -112,6 +112,7 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 	if err := rows.Scan(dest...); err != nil {
 		return m.wrap(err)
 	}
+	m.info.utcTimes(v, todo)
 	if len(fields) == 0 {
 		m.info.markLoaded(v, m.db.Dialect())
 	}

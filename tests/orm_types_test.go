@@ -170,3 +170,27 @@ func TestORMTypesRoundTrip(t *testing.T) {
 		}
 	}, Everything{})
 }
+
+// Load and every other read put times in UTC, whatever the driver returns.
+func TestORMTimesReadBackInUTC(t *testing.T) {
+	eachORM(t, func(t *testing.T, db *core.Database, log *queryLog) {
+		ctx := context.Background()
+		objs := orm.Objects[Everything](db)
+		at := time.Date(2024, 5, 1, 8, 0, 0, 0, time.FixedZone("X", -7*3600))
+		e, err := objs.Create(ctx, &Everything{At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.At = time.Time{}
+		if err := objs.Load(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if e.At.Location() != time.UTC || !e.At.Equal(at) {
+			t.Errorf("Load: %v", e.At)
+		}
+		got, _ := objs.ForceRestore().Get(ctx, lookups.Q{"pk": e.ID})
+		if got.At.Location() != time.UTC || !got.At.Equal(at) {
+			t.Errorf("Get: %v", got.At)
+		}
+	}, Everything{})
+}
