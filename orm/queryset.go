@@ -5,8 +5,8 @@ import (
 	"errors"
 	"iter"
 	"reflect"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/lookups"
