@@ -67,11 +67,7 @@ func (r *Registry) MetaData() (*core.MetaData, error) {
 // CreateTables creates the tables of models in db, in foreign-key order,
 // with their indexes and constraints (see core.MetaData.CreateAll).
 func CreateTables(ctx context.Context, db *core.Database, models ...any) error {
-	infos, err := infosOf(models)
-	if err != nil {
-		return err
-	}
-	md, err := metaDataOf(infos, core.DefaultNaming)
+	md, err := modelsMetaData(models)
 	if err != nil {
 		return err
 	}
@@ -80,15 +76,20 @@ func CreateTables(ctx context.Context, db *core.Database, models ...any) error {
 
 // DropTables drops the tables of models from db, in reverse foreign-key order.
 func DropTables(ctx context.Context, db *core.Database, models ...any) error {
-	infos, err := infosOf(models)
-	if err != nil {
-		return err
-	}
-	md, err := metaDataOf(infos, core.DefaultNaming)
+	md, err := modelsMetaData(models)
 	if err != nil {
 		return err
 	}
 	return md.DropAll(ctx, db, core.IfExists())
+}
+
+// modelsMetaData is the metadata of the given models' tables.
+func modelsMetaData(models []any) (*core.MetaData, error) {
+	infos, err := infosOf(models)
+	if err != nil {
+		return nil, err
+	}
+	return metaDataOf(infos, core.DefaultNaming)
 }
 
 func infosOf(models []any) ([]*modelInfo, error) {

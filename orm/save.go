@@ -47,16 +47,9 @@ func (m *Manager[T]) Save(ctx context.Context, obj *T, fields ...string) error {
 // ErrNotSaved error; one whose row is already gone is not an error. The
 // object is marked as not loaded, and an auto-increment key is zeroed.
 func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
-	v, err := m.check(obj, "Delete")
+	v, pkVal, err := m.saved(obj, "Delete")
 	if err != nil {
 		return err
-	}
-	pkVal, hasPK, err := m.w().pkValue(v)
-	if err != nil {
-		return err
-	}
-	if !hasPK {
-		return m.w().errorfField(m.info.pk, ErrNotSaved, "Delete of an object that was never saved")
 	}
 	if _, err := m.db.Execute(ctx, goqu.Delete(m.info.table).Where(goqu.C(m.info.pk.column).Eq(pkVal))); err != nil {
 		return m.wrap(err)
@@ -69,19 +62,25 @@ func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
 	return nil
 }
 
+// saved checks that obj has a primary key, for a method that needs its row.
+func (m *Manager[T]) saved(obj *T, method string) (reflect.Value, any, error) {
+	v, err := m.check(obj, method)
+	if err != nil {
+		return v, nil, err
+	}
+	pkVal, hasPK, err := m.w().pkValue(v)
+	if err == nil && !hasPK {
+		err = m.w().errorfField(m.info.pk, ErrNotSaved, "%s of an object that was never saved", method)
+	}
+	return v, pkVal, err
+}
+
 // Load refreshes obj from its row: every field, or only those named.
 // ErrDoesNotExist when the row is gone.
 func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
-	v, err := m.check(obj, "Load")
+	v, pkVal, err := m.saved(obj, "Load")
 	if err != nil {
 		return err
-	}
-	pkVal, hasPK, err := m.w().pkValue(v)
-	if err != nil {
-		return err
-	}
-	if !hasPK {
-		return m.w().errorfField(m.info.pk, ErrNotSaved, "Load of an object that was never saved")
 	}
 	todo := m.info.fields
 	if len(fields) > 0 {
