@@ -90,14 +90,48 @@ func (db *Database) ExecuteMany(ctx context.Context, query any, values []Params)
 
 // FetchAll runs a query and returns all its rows.
 func (db *Database) FetchAll(ctx context.Context, query any, args ...any) ([]*Row, error) {
-	var rows []*Row
-	for row, err := range db.Iterate(ctx, query, args...) {
+	st, err := render(db.dialect, query, args)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]*Row, 0, 64)
+	var block rowBlock
+	for row, err := range db.iterate(ctx, st, block.next) {
 		if err != nil {
 			return nil, err
 		}
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// rowBlockSize is how many rows FetchAll allocates at once.
+const rowBlockSize = 128
+
+// rowBlock hands out rows and their value slices from blocks, so that
+// FetchAll makes two allocations per block rather than two per row. (Rows
+// that Iterate yields are allocated one by one: a row kept from a loop must
+// not keep a whole block alive.)
+type rowBlock struct {
+	rows []Row
+	vals []any
+}
+
+func (b *rowBlock) next(cols *columns) *Row {
+	n := len(cols.names)
+	if len(b.rows) == 0 {
+		b.rows = make([]Row, rowBlockSize)
+		b.vals = make([]any, rowBlockSize*n)
+	}
+	r := &b.rows[0]
+	b.rows = b.rows[1:]
+	r.cols, r.values = cols, b.vals[:n:n]
+	b.vals = b.vals[n:]
+	return r
+}
+
+func newRow(cols *columns) *Row {
+	return &Row{cols: cols, values: make([]any, len(cols.names))}
 }
 
 // FetchOne runs a query and returns its first row, or nil (and no error)
@@ -120,7 +154,7 @@ func (db *Database) FetchVal(ctx context.Context, query any, args ...any) (any, 
 	if err != nil {
 		return nil, err
 	}
-	for row, err := range db.iterate(ctx, st) {
+	for row, err := range db.iterate(ctx, st, newRow) {
 		if err != nil {
 			return nil, err
 		}
@@ -148,10 +182,10 @@ func (db *Database) Iterate(ctx context.Context, query any, args ...any) iter.Se
 	if err != nil {
 		return func(yield func(*Row, error) bool) { yield(nil, err) }
 	}
-	return db.iterate(ctx, st)
+	return db.iterate(ctx, st, newRow)
 }
 
-func (db *Database) iterate(ctx context.Context, st statement) iter.Seq2[*Row, error] {
+func (db *Database) iterate(ctx context.Context, st statement, alloc func(*columns) *Row) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
 		r, done, err := db.runnerFor(ctx)
 		if err != nil {
@@ -174,7 +208,7 @@ func (db *Database) iterate(ctx context.Context, st statement) iter.Seq2[*Row, e
 		}()
 		cols := newColumns(cur.columns())
 		for cur.next() {
-			row := &Row{cols: cols, values: make([]any, len(cols.names))}
+			row := alloc(cols)
 			if err := cur.scan(row.values); err != nil {
 				yield(nil, wrapError(err, st.sql))
 				return

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -182,17 +181,26 @@ func pgQuery(ctx context.Context, q pgQuerier, sql string, args []any) (cursor, 
 type pgCursor struct {
 	rows  pgx.Rows
 	names []string
-	conv  []func(v any, raw []byte) any // per column; nil keeps pgx's value
+	cols  []pgColumn // per column: a typed scan target and how to read it
+	dests []any
+}
+
+// pgColumn reads one column: Scan fills dest, value returns what Row holds.
+type pgColumn struct {
+	dest  any
+	value func() any
 }
 
 func (c *pgCursor) columns() []string {
 	if c.names == nil {
 		fds := c.rows.FieldDescriptions()
 		c.names = make([]string, len(fds))
-		c.conv = make([]func(any, []byte) any, len(fds))
+		c.cols = make([]pgColumn, len(fds))
+		c.dests = make([]any, len(fds))
 		for i, fd := range fds {
 			c.names[i] = fd.Name
-			c.conv[i] = pgConverter(fd.DataTypeOID, fd.Format)
+			c.cols[i] = pgColumnFor(fd.DataTypeOID)
+			c.dests[i] = c.cols[i].dest
 		}
 	}
 	return c.names
@@ -200,22 +208,15 @@ func (c *pgCursor) columns() []string {
 
 func (c *pgCursor) next() bool { return c.rows.Next() }
 
+// scan reads the row into the column's typed targets, with the scan plans
+// pgx keeps for this result, and boxes each value once.
 func (c *pgCursor) scan(dst []any) error {
 	c.columns()
-	vals, err := c.rows.Values()
-	if err != nil {
+	if err := c.rows.Scan(c.dests...); err != nil {
 		return err
 	}
-	var raw [][]byte
-	for i, v := range vals {
-		if v == nil || c.conv[i] == nil {
-			dst[i] = v
-			continue
-		}
-		if raw == nil {
-			raw = c.rows.RawValues()
-		}
-		dst[i] = c.conv[i](v, raw[i])
+	for i := range c.cols {
+		dst[i] = c.cols[i].value()
 	}
 	return nil
 }
@@ -225,46 +226,127 @@ func (c *pgCursor) scanTyped(dest []any) error { return c.rows.Scan(dest...) }
 func (c *pgCursor) err() error   { return c.rows.Err() }
 func (c *pgCursor) close() error { c.rows.Close(); return c.rows.Err() }
 
-// pgConverter returns how to turn pgx's value for a column type into the
-// type Row promises, or nil when pgx's value already is that type.
-func pgConverter(oid uint32, format int16) func(any, []byte) any {
+// pgColumnFor picks the scan target for a column type: a pgtype value with
+// a Valid flag for the common types, so that the value is decoded straight
+// into the Go type Row promises; pgx's own value, converted, for the rest.
+func pgColumnFor(oid uint32) pgColumn {
 	switch oid {
-	case pgtype.Int2OID:
-		return func(v any, _ []byte) any { return int64(v.(int16)) }
-	case pgtype.Int4OID:
-		return func(v any, _ []byte) any { return int64(v.(int32)) }
-	case pgtype.OIDOID:
-		return func(v any, _ []byte) any { return int64(v.(uint32)) }
+	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID, pgtype.OIDOID:
+		h := new(pgtype.Int8)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
+			}
+			return h.Int64
+		}}
+	case pgtype.Float8OID:
+		h := new(pgtype.Float8)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
+			}
+			return h.Float64
+		}}
 	case pgtype.Float4OID:
-		return func(v any, _ []byte) any { return float32To64(v.(float32)) }
-	case pgtype.NumericOID:
-		return func(v any, _ []byte) any {
-			n := v.(pgtype.Numeric)
-			s, err := n.Value()
-			if err != nil || s == nil {
-				return v
+		h := new(pgtype.Float4)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
 			}
-			return s
-		}
-	case pgtype.UUIDOID:
-		return func(v any, _ []byte) any { return formatUUID(v.([16]byte)) }
+			return float32To64(h.Float32)
+		}}
+	case pgtype.BoolOID:
+		h := new(pgtype.Bool)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
+			}
+			return h.Bool
+		}}
+	case pgtype.TextOID, pgtype.VarcharOID, pgtype.BPCharOID, pgtype.NameOID:
+		h := new(pgtype.Text)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
+			}
+			return h.String
+		}}
+	case pgtype.ByteaOID:
+		h := new([]byte)
+		return pgColumn{h, func() any {
+			if *h == nil {
+				return nil
+			}
+			b := *h
+			*h = nil
+			return b
+		}}
 	case pgtype.JSONOID, pgtype.JSONBOID:
-		// The JSON text itself, as MySQL and SQLite give it, not pgx's decoding.
-		return func(_ any, raw []byte) any {
-			if format == pgx.BinaryFormatCode && oid == pgtype.JSONBOID && len(raw) > 0 {
-				raw = raw[1:] // jsonb's binary format is a version byte and the text
+		// The JSON text itself, as MySQL and SQLite give it.
+		h := new([]byte)
+		return pgColumn{h, func() any {
+			if *h == nil {
+				return nil
 			}
-			return string(raw)
-		}
-	case pgtype.TimestamptzOID, pgtype.TimestampOID, pgtype.DateOID:
-		return func(v any, _ []byte) any {
-			if t, ok := v.(time.Time); ok {
-				return t.UTC()
+			s := string(*h)
+			*h = nil
+			return s
+		}}
+	case pgtype.TimestamptzOID:
+		h := new(pgtype.Timestamptz)
+		return pgColumn{h, func() any {
+			switch {
+			case !h.Valid:
+				return nil
+			case h.InfinityModifier != pgtype.Finite:
+				return *h
 			}
-			return v // infinity
-		}
+			return h.Time.UTC()
+		}}
+	case pgtype.TimestampOID:
+		h := new(pgtype.Timestamp)
+		return pgColumn{h, func() any {
+			switch {
+			case !h.Valid:
+				return nil
+			case h.InfinityModifier != pgtype.Finite:
+				return *h
+			}
+			return h.Time.UTC()
+		}}
+	case pgtype.DateOID:
+		h := new(pgtype.Date)
+		return pgColumn{h, func() any {
+			switch {
+			case !h.Valid:
+				return nil
+			case h.InfinityModifier != pgtype.Finite:
+				return *h
+			}
+			return h.Time.UTC()
+		}}
+	case pgtype.NumericOID:
+		h := new(pgtype.Numeric)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
+			}
+			if v, err := h.Value(); err == nil && v != nil {
+				return v // exact, as text
+			}
+			return *h
+		}}
+	case pgtype.UUIDOID:
+		h := new(pgtype.UUID)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
+			}
+			return formatUUID(h.Bytes)
+		}}
 	}
-	return nil
+	h := new(any)
+	return pgColumn{h, func() any { return *h }}
 }
 
 // float32To64 widens a float32 to the float64 with the same shortest decimal
