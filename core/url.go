@@ -119,7 +119,7 @@ func parseSQLiteURL(rest string) (*URL, error) {
 			path = unescaped
 		}
 	default:
-		return nil, fmt.Errorf("%w: sqlite URL %q: want sqlite:///relative.db, sqlite:////absolute.db or sqlite://:memory:", ErrBadURL, "sqlite://"+rest)
+		return nil, fmt.Errorf("%w: sqlite URL %q is none of sqlite:///relative.db, sqlite:////absolute.db and sqlite://:memory: (in that form)", ErrBadURL, "sqlite://"+rest)
 	}
 	if path == "" {
 		return nil, fmt.Errorf("%w: sqlite URL %q names no file", ErrBadURL, "sqlite://"+rest)

@@ -40,12 +40,6 @@ func (s *scope) of(info *modelInfo) *typeMap {
 	return tm
 }
 
-func (s *scope) clearAll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.types = map[reflect.Type]*typeMap{}
-}
-
 // typeMap holds one model's objects by primary key value.
 type typeMap struct {
 	info    *modelInfo

@@ -27,7 +27,6 @@ type relation struct {
 	onUpdate   core.Action
 	protect    bool   // on_delete=protect: refuse to delete a referenced row
 	reverseOf  string // one-to-many: the target's foreign key field
-	through    reflect.Type
 
 	// Set by resolve.
 	target *modelInfo

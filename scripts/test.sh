@@ -324,6 +324,12 @@ else
 	note "no packages in the root module yet; skipping"
 fi
 
+# staticcheck, pinned, run from the module proxy (cached after the first run).
+header "staticcheck ./... (root module)"
+if has_packages; then
+	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+fi
+
 header "go test -race -count=1 ./... (root module)"
 if has_packages; then
 	go test -race -count=1 ./...
