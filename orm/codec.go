@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/jackc/pgx/v5/pgtype"
 	"math"
 	"reflect"
 	"strconv"
@@ -34,13 +35,54 @@ type scanCtx struct {
 	scope *scope // nil: no identity map
 	force bool   // ForceRestore: refresh cached objects in place
 	buf   []any  // scan destinations, reused from row to row
+	maps  map[*modelInfo]*typeMap
+	// Integer foreign keys are scanned into these slots (one per field of
+	// the model being read), then turned into objects.
+	pgKeys  []pgtype.Int8
+	sqlKeys []sql.NullInt64
+}
+
+// tm returns the scope's map for a model, looked up once per query.
+func (sc *scanCtx) tm(info *modelInfo) *typeMap {
+	if tm, ok := sc.maps[info]; ok {
+		return tm
+	}
+	if sc.maps == nil {
+		sc.maps = map[*modelInfo]*typeMap{}
+	}
+	tm := sc.scope.of(info)
+	sc.maps[info] = tm
+	return tm
+}
+
+// keySlot returns the destination an integer foreign key (field i) is
+// scanned into: a type each driver fills on its fast path.
+func (sc *scanCtx) keySlot(i, n int) any {
+	if sc.d == core.Postgres {
+		if len(sc.pgKeys) < n {
+			sc.pgKeys = make([]pgtype.Int8, n)
+		}
+		return &sc.pgKeys[i]
+	}
+	if len(sc.sqlKeys) < n {
+		sc.sqlKeys = make([]sql.NullInt64, n)
+	}
+	return &sc.sqlKeys[i]
+}
+
+// slotKey reads what keySlot i received.
+func (sc *scanCtx) slotKey(i int) (int64, bool) {
+	if sc.d == core.Postgres {
+		return sc.pgKeys[i].Int64, sc.pgKeys[i].Valid
+	}
+	return sc.sqlKeys[i].Int64, sc.sqlKeys[i].Valid
 }
 
 // stub returns the object of model info with primary key key (a value of
 // the key field's type), from the identity map when there is one.
 func (sc *scanCtx) stub(info *modelInfo, key reflect.Value) reflect.Value {
 	if sc != nil && sc.scope != nil {
-		return sc.scope.of(info).stub(key)
+		return sc.tm(info).stub(key)
 	}
 	obj := reflect.New(info.typ)
 	obj.Elem().FieldByIndex(info.pk.index).Set(key)
@@ -158,19 +200,24 @@ func (f *field) keyOf(v reflect.Value, d *core.Dialect) (any, error) {
 
 // target returns the scan destination for field value v (addressable).
 func (f *field) target(v reflect.Value, sc *scanCtx) any {
-	switch f.kind {
-	case kindPlain, kindUnsigned, kindScanner:
+	if f.direct(sc) {
 		return v.Addr().Interface()
-	case kindTime:
-		if v.Type() == timeType {
-			return v.Addr().Interface() // the drivers read times; scanRow puts them in UTC
-		}
-	case kindBool:
-		if sc.d != core.MySQL {
-			return v.Addr().Interface()
-		}
 	}
 	return &fieldScanner{f: f, v: v, sc: sc}
+}
+
+// direct reports whether the driver scans the field's values into it
+// itself, with no conversion of ours.
+func (f *field) direct(sc *scanCtx) bool {
+	switch f.kind {
+	case kindPlain, kindUnsigned, kindScanner:
+		return true
+	case kindTime:
+		return f.typ == timeType // the drivers read times; scanRow puts them in UTC
+	case kindBool:
+		return sc.d != core.MySQL
+	}
+	return false
 }
 
 // fieldScanner scans one column into a field that needs more than the

@@ -28,13 +28,17 @@ type modelInfo struct {
 	fields   []*field // stored fields, in declaration order
 	byKey    map[string]*field
 	pk       *field
-	base     []int // index path of the embedded Model; nil without one
+	base     []int   // index path of the embedded Model; nil without one
+	baseOff  uintptr // its offset
 	meta     Meta
 	// rels are the model's relations: foreign keys (also in fields) and
 	// the reverse and many-to-many lists (not stored in its table).
 	rels     []*relation
 	relByKey map[string]*relation
 	times    []*field // time.Time fields, put in UTC after a scan
+	// pair is struct{ Obj, Snap T }: with Model embedded, an object read
+	// from the database and its snapshot are allocated together.
+	pair reflect.Type
 
 	// Set by ready, once: relations resolved, and the tables.
 	once     sync.Once
@@ -63,6 +67,8 @@ type field struct {
 	kind     valueKind // how values move between the field and the database
 	model    string    // the model's name, for errors
 	rel      *relation // for a foreign key: its relation
+	intKey   bool      // a foreign key to an integer primary key
+	addr     fieldAddr // where it lives in the struct
 }
 
 var infos sync.Map // reflect.Type -> *modelInfo or error
@@ -161,15 +167,22 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 	if info.pk.rel != nil {
 		return nil, modelErr(info.name, info.pk.goName, ErrInvalidModel, "a relation cannot be the primary key")
 	}
+	if info.base != nil {
+		info.baseOff = addrOf(t, info.base).offset
+	}
 	for _, f := range info.fields {
 		f.model = info.name
 		f.kind = codecKind(f)
+		f.addr = addrOf(t, f.index)
 		if f.kind == kindTime && f.typ == timeType {
 			info.times = append(info.times, f)
 		}
 	}
 	for _, r := range info.rels {
 		r.model = info
+	}
+	if info.base != nil {
+		info.pair = reflect.StructOf([]reflect.StructField{{Name: "Obj", Type: t}, {Name: "Snap", Type: t}})
 	}
 	return info, nil
 }

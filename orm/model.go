@@ -20,6 +20,9 @@ type Model struct {
 	// snapshot is a copy of the object (a *T) as last read or written, for
 	// dirty tracking; nil before the object was loaded or saved.
 	snapshot any
+	// owner is the address of the object whose snapshot this is: a copy of
+	// a loaded struct must not write into the original's snapshot.
+	owner uintptr
 }
 
 func (m *Model) atomdbModel() *Model { return m }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/lookups"
@@ -389,16 +390,48 @@ func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
 // fields in order, then any extra destinations. It returns the object the
 // identity map holds for the row's key.
 func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra ...any) (reflect.Value, error) {
-	obj := reflect.New(info.typ)
-	v := obj.Elem()
+	var v reflect.Value
+	if info.pair != nil {
+		// The object and its dirty-tracking snapshot, in one allocation.
+		p := reflect.New(info.pair).Elem()
+		v = p.Field(0)
+		m := info.modelOf(v)
+		m.snapshot, m.owner = p.Field(1).Addr().Interface(), v.Addr().Pointer()
+	} else {
+		v = reflect.New(info.typ).Elem()
+	}
+	n := len(info.fields)
+	base := v.Addr().UnsafePointer()
 	dest := sc.buf[:0]
-	for _, f := range info.fields {
-		dest = append(dest, f.target(v.FieldByIndex(f.index), sc))
+	for i, f := range info.fields {
+		switch {
+		case f.intKey:
+			dest = append(dest, sc.keySlot(i, n))
+		case f.direct(sc):
+			dest = append(dest, f.addr.ptr(base))
+		default:
+			dest = append(dest, f.target(v.FieldByIndex(f.index), sc))
+		}
 	}
 	dest = append(dest, extra...)
 	sc.buf = dest
 	if err := rows.Scan(dest...); err != nil {
 		return reflect.Value{}, err
+	}
+	for i, f := range info.fields {
+		if !f.intKey {
+			continue
+		}
+		fv := v.FieldByIndex(f.index)
+		if key, ok := sc.slotKey(i); ok {
+			if sc.scope != nil {
+				fv.Set(sc.tm(f.rel.target).stubInt(key))
+			} else if err := f.set(fv, key, sc); err != nil {
+				return reflect.Value{}, err
+			}
+		} else {
+			fv.SetZero()
+		}
 	}
 	info.utcTimes(v, info.times)
 	return info.adopt(v, sc, tm), nil
@@ -406,9 +439,13 @@ func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra 
 
 // utcTimes puts the time.Time fields among fs, just scanned, in UTC.
 func (info *modelInfo) utcTimes(v reflect.Value, fs []*field) {
+	var base unsafe.Pointer
 	for _, f := range fs {
 		if f.kind == kindTime && f.typ == timeType {
-			t := v.FieldByIndex(f.index).Addr().Interface().(*time.Time)
+			if base == nil {
+				base = v.Addr().UnsafePointer()
+			}
+			t := (*time.Time)(unsafe.Add(base, f.addr.offset))
 			*t = t.UTC()
 		}
 	}
@@ -417,7 +454,7 @@ func (info *modelInfo) utcTimes(v reflect.Value, fs []*field) {
 // adopt files a freshly read object value v in the identity map and returns
 // the object the map holds for its key (v's own address when it is new).
 func (info *modelInfo) adopt(v reflect.Value, sc *scanCtx, tm *typeMap) reflect.Value {
-	p := tm.adopt(v.FieldByIndex(info.pk.index).Interface(), v.Addr(), sc.force)
+	p := tm.adopt(identOf(v.FieldByIndex(info.pk.index)), v.Addr(), sc.force)
 	if p.Pointer() == v.Addr().Pointer() {
 		info.markLoaded(v, sc.d)
 	}
@@ -464,6 +501,9 @@ const maxGet = 2
 // Get returns the one object matching the query and conds: ErrDoesNotExist
 // when there is none, ErrMultipleObjectsReturned when there are several.
 func (qs *QuerySet[T]) Get(ctx context.Context, conds ...any) (*T, error) {
+	if key, ok := qs.byKey(conds); ok {
+		return qs.getByKey(ctx, key)
+	}
 	if len(conds) > 0 {
 		qs = qs.Filter(conds...)
 	}

@@ -152,6 +152,7 @@ func (r *relation) resolve() error {
 	switch r.kind {
 	case relations.ManyToOne, relations.OneToOne:
 		r.fk.ctype = target.pk.ctype // the key's type, without its autoincrement
+		r.fk.intKey = isIntKind(target.pk.typ.Kind()) && !target.pk.ctype.Unsigned
 	case relations.OneToMany:
 		back := target.relByKey[r.reverseOf]
 		if back == nil || back.targetType != r.model.typ || back.kind == relations.OneToMany {

@@ -55,7 +55,7 @@ func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
 		return m.wrap(err)
 	}
 	m.info.forget(v)
-	scopeFor(ctx, m.db).of(m.info).remove(v.FieldByIndex(m.info.pk.index).Interface())
+	scopeFor(ctx, m.db).of(m.info).remove(identOf(v.FieldByIndex(m.info.pk.index)))
 	if m.info.pk.auto {
 		v.FieldByIndex(m.info.pk.index).SetZero()
 	}

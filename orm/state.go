@@ -2,6 +2,7 @@ package orm
 
 import (
 	"reflect"
+	"unsafe"
 
 	"github.com/atomdb/atomdb/core"
 )
@@ -11,7 +12,7 @@ func (info *modelInfo) modelOf(v reflect.Value) *Model {
 	if info.base == nil {
 		return nil
 	}
-	return v.FieldByIndex(info.base).Addr().Interface().(*Model)
+	return (*Model)(unsafe.Add(v.Addr().UnsafePointer(), info.baseOff))
 }
 
 // markLoaded records that object value v now matches its row: loaded, and
@@ -22,9 +23,15 @@ func (info *modelInfo) markLoaded(v reflect.Value, _ *core.Dialect) {
 		return
 	}
 	m.loaded = true
-	m.snapshot = nil
-	snap := reflect.New(info.typ)
+	var snap reflect.Value // reuse this object's snapshot storage when it has one
+	if self := v.Addr().Pointer(); m.snapshot != nil && m.owner == self {
+		snap = reflect.ValueOf(m.snapshot)
+	} else {
+		snap = reflect.New(info.typ)
+		m.owner = self
+	}
 	snap.Elem().Set(v)
+	info.modelOf(snap.Elem()).snapshot = nil // the copy keeps no snapshot of its own
 	m.snapshot = snap.Interface()
 	for _, r := range info.rels {
 		if r.kind.ToMany() && !v.FieldByIndex(r.index).IsNil() {

@@ -116,7 +116,7 @@ func (w *writer) insertRow(ctx context.Context, v reflect.Value) error {
 func (w *writer) remember(ctx context.Context, v reflect.Value) {
 	w.info.markLoaded(v, w.db.Dialect())
 	tm := scopeFor(ctx, w.db).of(w.info)
-	key := v.FieldByIndex(w.info.pk.index).Interface()
+	key := identOf(v.FieldByIndex(w.info.pk.index))
 	tm.remove(key)
 	tm.adopt(key, v.Addr(), false)
 }

@@ -319,3 +319,29 @@ func TestORMValuesAndAggregates(t *testing.T) {
 		}
 	}, Song{})
 }
+
+// A copy of a loaded object is an object of its own for dirty tracking.
+func TestORMCopiedObjectKeepsItsOwnSnapshot(t *testing.T) {
+	eachORM(t, func(t *testing.T, db *core.Database, log *queryLog) {
+		ctx := context.Background()
+		albums := orm.Objects[Album](db)
+		a, err := albums.Create(ctx, &Album{Name: "One"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := *a
+		b.ID, b.Name = 0, "Two"
+		if _, err := albums.Create(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+		a.Rating = 7
+		log.reset()
+		if err := albums.Save(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		sqls := log.take()
+		if len(sqls) != 1 || !strings.Contains(sqls[0], "rating") || strings.Contains(sqls[0], "name") {
+			t.Errorf("saving the original after creating a copy sent %q", sqls)
+		}
+	}, Album{})
+}

@@ -401,19 +401,26 @@ func TestIdentityMap(t *testing.T) {
 				t.Fatal("concurrent Gets gave different objects")
 			}
 		}
-		// Weak: objects no one holds leave the cache.
-		scope := orm.WithCacheScope(context.Background())
-		if _, err := artists.All(scope); err != nil {
-			t.Fatal(err)
+		// The database-wide map is weak: objects no one holds leave it.
+		for _, name := range []string{"x", "y", "z"} {
+			if _, err := db.Execute(ctx, "INSERT INTO listeners(name) VALUES (:n)", core.Params{"n": name}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		cache := artists.CacheIn(scope)
-		if cache.Len() != 3 {
-			t.Errorf("cache holds %d", cache.Len())
+		listeners := orm.Objects[Listener](db)
+		all, err := listeners.All(context.Background())
+		if err != nil || len(all) != 3 {
+			t.Fatal(all, err)
 		}
+		if n := listeners.Cache().Len(); n != 3 {
+			t.Errorf("cache holds %d", n)
+		}
+		runtime.KeepAlive(all)
+		all = nil
 		runtime.GC()
 		runtime.GC()
-		if cache.Len() != 0 {
-			t.Errorf("after GC the cache still holds %d objects no one references", cache.Len())
+		if n := listeners.Cache().Len(); n != 0 {
+			t.Errorf("after GC the cache still holds %d objects no one references", n)
 		}
 		cached, ok := artists.Cache().Get(a1.ID)
 		if ok && cached != a1 {
