@@ -40,6 +40,7 @@ type scanCtx struct {
 	// the model being read), then turned into objects.
 	pgKeys  []pgtype.Int8
 	sqlKeys []sql.NullInt64
+	joined  []*scanCtx // SelectRelated: one per join, for their own key slots
 }
 
 // tm returns the scope's map for a model, looked up once per query.

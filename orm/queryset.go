@@ -390,6 +390,18 @@ func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
 // fields in order, then any extra destinations. It returns the object the
 // identity map holds for the row's key.
 func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra ...any) (reflect.Value, error) {
+	v, dest := info.prepare(sc, sc.buf[:0])
+	dest = append(dest, extra...)
+	sc.buf = dest
+	if err := rows.Scan(dest...); err != nil {
+		return reflect.Value{}, err
+	}
+	return info.finish(v, sc, tm)
+}
+
+// prepare makes a new object for a row and appends the destinations of its
+// stored fields to dest.
+func (info *modelInfo) prepare(sc *scanCtx, dest []any) (reflect.Value, []any) {
 	var v reflect.Value
 	if info.pair != nil {
 		// The object and its dirty-tracking snapshot, in one allocation.
@@ -402,7 +414,6 @@ func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra 
 	}
 	n := len(info.fields)
 	base := v.Addr().UnsafePointer()
-	dest := sc.buf[:0]
 	for i, f := range info.fields {
 		switch {
 		case f.intKey:
@@ -413,11 +424,13 @@ func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra 
 			dest = append(dest, f.target(v.FieldByIndex(f.index), sc))
 		}
 	}
-	dest = append(dest, extra...)
-	sc.buf = dest
-	if err := rows.Scan(dest...); err != nil {
-		return reflect.Value{}, err
-	}
+	return v, dest
+}
+
+// finish completes an object prepare made once the row is scanned: its
+// foreign keys become objects, its times UTC, and it goes through the
+// identity map.
+func (info *modelInfo) finish(v reflect.Value, sc *scanCtx, tm *typeMap) (reflect.Value, error) {
 	for i, f := range info.fields {
 		if !f.intKey {
 			continue

@@ -86,27 +86,45 @@ func (qs *QuerySet[T]) selectRelated(joins []*join) (*goqu.SelectDataset, error)
 
 // scanJoined reads a SelectRelated row: the model, then each join's object,
 // which goes through the identity map; the foreign key stubs of the objects
-// already read are the same objects, so the loaded ones are linked.
+// already read are the same objects, so the loaded ones are linked. An
+// INNER JOIN's columns are never NULL and take the same typed path as the
+// model's own; a LEFT JOIN's go through nullable scanners.
 func (qs *QuerySet[T]) scanJoined(rows *core.Rows, sc *scanCtx, tm *typeMap, joins []*join) (*T, error) {
-	type pending struct {
-		info   *modelInfo
-		holder nullableRow
+	if len(sc.joined) != len(joins) {
+		sc.joined = make([]*scanCtx, len(joins)) // each join's own key slots
+		for i := range joins {
+			sc.joined[i] = &scanCtx{d: sc.d, scope: sc.scope, force: sc.force, maps: sc.maps}
+		}
 	}
-	parts := make([]pending, len(joins))
-	var extra []any
+	main, dest := qs.info.prepare(sc, sc.buf[:0])
+	objs := make([]reflect.Value, len(joins))
+	nulls := make([]nullableRow, len(joins))
 	for i, j := range joins {
-		parts[i] = pending{info: j.rel.target, holder: newNullableRow(j.rel.target, sc)}
-		extra = append(extra, parts[i].holder.dest...)
+		if j.left {
+			nulls[i] = newNullableRow(j.rel.target, sc)
+			dest = append(dest, nulls[i].dest...)
+		} else {
+			objs[i], dest = j.rel.target.prepare(sc.joined[i], dest)
+		}
 	}
-	p, err := qs.info.scanRow(rows, sc, tm, extra...)
+	sc.buf = dest
+	if err := rows.Scan(dest...); err != nil {
+		return nil, qs.wrap(err)
+	}
+	p, err := qs.info.finish(main, sc, tm)
 	if err != nil {
 		return nil, qs.wrap(err)
 	}
-	for _, part := range parts {
-		if part.holder.isNull() {
-			continue // LEFT JOIN with no row: the foreign key was NULL
+	for i, j := range joins {
+		target := j.rel.target
+		switch {
+		case !j.left:
+			if _, err := target.finish(objs[i], sc.joined[i], sc.tm(target)); err != nil {
+				return nil, qs.wrap(err)
+			}
+		case !nulls[i].isNull(): // else: the foreign key was NULL
+			target.adopt(nulls[i].v, sc, sc.tm(target))
 		}
-		part.info.adopt(part.holder.v, sc, sc.scope.of(part.info))
 	}
 	return p.Interface().(*T), nil
 }
