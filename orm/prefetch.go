@@ -124,9 +124,12 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 		cols = append(cols, keyCol)
 	}
 	// For the lists: the related objects of each parent key, in order.
-	groups := map[any][]reflect.Value{}
+	groups := map[ident][]reflect.Value{}
 	var children []reflect.Value
-	seen := map[uintptr]bool{}
+	var seen map[uintptr]bool // a many-to-many child can come once per parent
+	if rel.kind == relations.ManyToMany {
+		seen = map[uintptr]bool{}
+	}
 	for _, cond := range relations.KeyConditions(d, keyCol, keys, pgElemType(elemKey), 0) {
 		rows, err := db.Query(ctx, base.Select(cols...).Where(cond))
 		if err != nil {
@@ -144,19 +147,21 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 				rows.Close()
 				return nil, err
 			}
-			if !seen[child.Pointer()] {
-				seen[child.Pointer()] = true
+			if seen == nil || !seen[child.Pointer()] {
+				if seen != nil {
+					seen[child.Pointer()] = true
+				}
 				children = append(children, child)
 			}
 			switch rel.kind {
 			case relations.OneToMany:
 				parent := child.Elem().FieldByIndex(rel.back.fk.index)
 				if !parent.IsNil() {
-					k := parent.Elem().FieldByIndex(rel.model.pk.index).Interface()
+					k := identOf(parent.Elem().FieldByIndex(rel.model.pk.index))
 					groups[k] = append(groups[k], child)
 				}
 			case relations.ManyToMany:
-				k := local.Interface()
+				k := identOf(local)
 				groups[k] = append(groups[k], child)
 			}
 		}
@@ -166,7 +171,7 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 	}
 	if rel.kind.ToMany() {
 		for _, o := range objs {
-			list := groups[o.Elem().FieldByIndex(rel.model.pk.index).Interface()]
+			list := groups[identOf(o.Elem().FieldByIndex(rel.model.pk.index))]
 			slice := reflect.MakeSlice(reflect.SliceOf(reflect.PointerTo(target.typ)), len(list), len(list))
 			for i, c := range list {
 				slice.Index(i).Set(c)
