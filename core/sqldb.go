@@ -144,12 +144,7 @@ func sqlQuery(ctx context.Context, q sqlQuerier, d *Dialect, query string, args 
 	if err != nil {
 		return nil, err
 	}
-	c := &sqlCursor{rows: rows, dialect: d}
-	if err := c.describe(); err != nil {
-		rows.Close()
-		return nil, err
-	}
-	return c, nil
+	return &sqlCursor{rows: rows, dialect: d}, nil
 }
 
 type sqlCursor struct {
@@ -161,7 +156,12 @@ type sqlCursor struct {
 	ptrs    []any
 }
 
+// describe reads the column names and types, on first need: typed scans
+// (the orm's) never need them.
 func (c *sqlCursor) describe() error {
+	if c.names != nil {
+		return nil
+	}
 	names, err := c.rows.Columns()
 	if err != nil {
 		return err
@@ -187,7 +187,12 @@ func (c *sqlCursor) describe() error {
 	return nil
 }
 
-func (c *sqlCursor) columns() []string { return c.names }
+func (c *sqlCursor) columns() []string {
+	if err := c.describe(); err != nil {
+		return nil // the same error comes back from Next and Err
+	}
+	return c.names
+}
 func (c *sqlCursor) next() bool        { return c.rows.Next() }
 func (c *sqlCursor) err() error        { return c.rows.Err() }
 func (c *sqlCursor) close() error      { return c.rows.Close() }
@@ -195,6 +200,9 @@ func (c *sqlCursor) close() error      { return c.rows.Close() }
 func (c *sqlCursor) scanTyped(dest []any) error { return c.rows.Scan(dest...) }
 
 func (c *sqlCursor) scan(dst []any) error {
+	if err := c.describe(); err != nil {
+		return err
+	}
 	if err := c.rows.Scan(c.ptrs...); err != nil {
 		return err
 	}
