@@ -50,8 +50,40 @@
 // transaction and sets every generated key. GetOrCreate and UpdateOrCreate
 // are safe under concurrency given a unique constraint on the lookup fields.
 //
+// # Relations
+//
+// A field of pointer-to-model type tagged fk (on_delete=, on_update=, null)
+// is a foreign key; fk,unique or o2o a one-to-one; a []*Model field tagged
+// reverse=Field the other side of Field, a foreign key of that model; one
+// tagged m2m a many-to-many through an automatic join table, or through a
+// model of your own with m2m,through=Name (register that model before use,
+// with Register, since Go cannot find a type by its name). A foreign key
+// not loaded holds a stub with only its key. SelectRelated joins to-one
+// relations into the query; PrefetchRelated and LoadRelated load any
+// relation with one query per level; lookups cross relations
+// ("album__artist__name") as IN subqueries, so no row comes back twice.
+// Saving an object saves its changed relation lists.
+//
+// # The identity map
+//
+// Within a scope, one primary key is one object: reads return the object
+// the scope already holds (as it is, unless ForceRestore), and stubs are the
+// objects later loads fill in. The default scope is the database's, held
+// with weak pointers; WithCacheScope gives a context a scope of its own,
+// held strongly until the context is dropped. Cache and CacheIn reach a
+// model's part of a scope.
+//
+// # Core-style queries
+//
+// Table[T] and Columns[T] put a model into any goqu query, and Restore
+// builds objects back from its rows, labelled columns first.
+//
 // # Sharing objects
 //
-// An object is a plain struct: it is not safe to change one object from
-// several goroutines at once. Query sets and managers are safe to share.
+// Managers, query sets and the identity map are safe for concurrent use.
+// Objects are plain structs, shared by everyone who reads the same key in
+// the same scope: reading them from several goroutines is fine, but
+// changing one (directly, by loading a stub into it, or with ForceRestore)
+// while another goroutine reads it is a data race. Goroutines that write
+// should use scopes of their own.
 package orm
