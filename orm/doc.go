@@ -46,8 +46,8 @@
 //
 // Save inserts an object without a key and updates one with a key: only the
 // fields changed since it was loaded when the model embeds Model, or the
-// fields named. BulkCreate inserts in multi-row batches inside one
-// transaction and sets every generated key. GetOrCreate and UpdateOrCreate
+// fields named. BulkCreate inserts in multi-row batches (on PostgreSQL,
+// arrays through unnest), atomically, and sets every generated key. GetOrCreate and UpdateOrCreate
 // are safe under concurrency given a unique constraint on the lookup fields.
 //
 // # Relations
