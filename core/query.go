@@ -13,9 +13,20 @@ import (
 //     rendered in the database's dialect and always in prepared mode, so every
 //     value is a bound parameter;
 //   - a raw SQL string whose values are :name parameters, given as one Params
-//     (or map[string]any) argument.
+//     (or map[string]any) argument;
+//   - a Stmt: SQL already written for the database's dialect, with
+//     positional placeholders and its arguments, sent as it is.
 //
 // FetchVal also takes a ColumnAt or ColumnNamed argument.
+
+// Stmt is SQL written for one dialect, with its values as positional
+// arguments in that dialect's placeholders ($1, $2 ... on PostgreSQL, ?
+// elsewhere; see Dialect.Placeholder). It is sent as it is: no parsing, no
+// cache.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
 
 // ColumnSelector picks the column FetchVal returns; see ColumnAt and ColumnNamed.
 type ColumnSelector struct {
@@ -69,6 +80,12 @@ func render(d *Dialect, query any, args []any) (statement, error) {
 		st.sql = c.sql
 		st.args, err = c.bind(params)
 		return st, err
+	case Stmt:
+		if hasParams {
+			return st, fmt.Errorf("%w: core.Params are for raw SQL with :name parameters, not a Stmt", ErrBadQuery)
+		}
+		st.sql, st.args = q.SQL, q.Args
+		return st, nil
 	case *goqu.SelectDataset:
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.InsertDataset:

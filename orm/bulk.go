@@ -280,11 +280,14 @@ type bulkPlan struct {
 	cols      []bulkCol
 	// defaultKey: the model has no column but its generated key, which
 	// each row gives as DEFAULT (NULL on SQLite).
-	defaultKey  bool
-	colNames    []any // for goqu
-	returning   bool  // PostgreSQL's generated keys: RETURNING pk
-	batch       int   // rows per statement
-	valuesBatch int   // rows per multi-row VALUES statement
+	defaultKey bool
+	colNames   []any // for goqu
+	returning  bool  // PostgreSQL's generated keys: RETURNING pk
+	// The VALUES statement around its rows: "INSERT INTO t (a, b) VALUES "
+	// and " RETURNING id" (or "").
+	insertInto, returningSQL string
+	batch                    int // rows per statement
+	valuesBatch              int // rows per multi-row VALUES statement
 	// PostgreSQL: the unnest INSERT and the names of its parameters; ""
 	// when a column is of a type it does not send as an array.
 	pgSQL   string
@@ -357,6 +360,14 @@ func newBulkPlan(info *modelInfo, d *core.Dialect, generated bool) *bulkPlan {
 		p.colNames = append(p.colNames, c.f.column)
 	}
 	p.returning = generated && d == core.Postgres
+	cols := make([]string, len(p.cols))
+	for i, c := range p.cols {
+		cols[i] = d.QuoteIdent(c.f.column)
+	}
+	p.insertInto = "INSERT INTO " + quoteTable(d, info.table) + " (" + strings.Join(cols, ", ") + ") VALUES "
+	if p.returning {
+		p.returningSQL = " RETURNING " + d.QuoteIdent(info.pk.column)
+	}
 	p.valuesBatch = max(1, d.MaxParams()/len(p.cols))
 	p.batch = p.valuesBatch
 	if d == core.Postgres && !p.defaultKey {
@@ -710,14 +721,17 @@ func plainValue(v any) (any, bool, error) {
 	return nil, false, nil
 }
 
-// values returns the multi-row INSERT of objs.
-func (p *bulkPlan) values(objs []reflect.Value) (*goqu.InsertDataset, error) {
+// values returns the multi-row INSERT of objs: SQL with the dialect's
+// placeholders and its arguments, sent as it is; or, when a value is one
+// that goqu renders into the SQL (an expression), a goqu dataset.
+func (p *bulkPlan) values(objs []reflect.Value) (any, error) {
 	nc := len(p.cols)
 	vals := make([]any, len(objs)*nc)
+	plain := true
 	for i, v := range objs {
 		row := vals[i*nc : (i+1)*nc : (i+1)*nc]
 		if p.defaultKey {
-			row[0] = defaultKeyValue(p.d)
+			row[0], plain = defaultKeyValue(p.d), false
 			continue
 		}
 		for j := range p.cols {
@@ -729,6 +743,23 @@ func (p *bulkPlan) values(objs []reflect.Value) (*goqu.InsertDataset, error) {
 			row[j] = val
 		}
 	}
+	if plain {
+		args := make([]any, len(vals))
+		for i, v := range vals {
+			pv, ok, err := plainValue(v)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				plain = false
+				break
+			}
+			args[i] = pv
+		}
+		if plain {
+			return core.Stmt{SQL: p.valuesSQL(len(objs)), Args: args}, nil
+		}
+	}
 	recs := make([][]any, len(objs))
 	for i := range recs {
 		recs[i] = vals[i*nc : (i+1)*nc : (i+1)*nc]
@@ -738,4 +769,33 @@ func (p *bulkPlan) values(objs []reflect.Value) (*goqu.InsertDataset, error) {
 		ins = ins.Returning(goqu.C(p.info.pk.column))
 	}
 	return ins, nil
+}
+
+// valuesSQL is the multi-row INSERT of n rows.
+func (p *bulkPlan) valuesSQL(n int) string {
+	nc := len(p.cols)
+	b := make([]byte, 0, len(p.insertInto)+len(p.returningSQL)+n*(nc*4+2))
+	b = append(b, p.insertInto...)
+	k := 0
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '(')
+		for j := range nc {
+			if j > 0 {
+				b = append(b, ", "...)
+			}
+			k++
+			if p.d == core.Postgres {
+				b = append(b, '$')
+				b = strconv.AppendInt(b, int64(k), 10)
+			} else {
+				b = append(b, '?')
+			}
+		}
+		b = append(b, ')')
+	}
+	b = append(b, p.returningSQL...)
+	return string(b)
 }

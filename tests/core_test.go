@@ -643,3 +643,25 @@ func TestCancelledContext(t *testing.T) {
 		}
 	})
 }
+
+// A Stmt is SQL written for the dialect, with its own placeholders, sent as
+// it is; its values are still bound parameters.
+func TestStmtPassesThrough(t *testing.T) {
+	harness.Each(t, func(t *testing.T, db *core.Database) {
+		ctx := context.Background()
+		createNotes(t, db)
+		d := db.Dialect()
+		ins := core.Stmt{SQL: "INSERT INTO notes(text, completed) VALUES (" + d.Placeholder(1) + ", " + d.Placeholder(2) + ")",
+			Args: []any{"it's :not a param", true}}
+		if _, err := db.Execute(ctx, ins); err != nil {
+			t.Fatal(err)
+		}
+		v, err := db.FetchVal(ctx, core.Stmt{SQL: "SELECT text FROM notes WHERE completed = " + d.Placeholder(1), Args: []any{true}})
+		if err != nil || v != "it's :not a param" {
+			t.Errorf("FetchVal(Stmt) = %#v, %v", v, err)
+		}
+		if _, err := db.Execute(ctx, ins, core.Params{"x": 1}); !errors.Is(err, core.ErrBadQuery) {
+			t.Errorf("Stmt with Params = %v", err)
+		}
+	})
+}
