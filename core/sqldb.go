@@ -193,9 +193,9 @@ func (c *sqlCursor) columns() []string {
 	}
 	return c.names
 }
-func (c *sqlCursor) next() bool        { return c.rows.Next() }
-func (c *sqlCursor) err() error        { return c.rows.Err() }
-func (c *sqlCursor) close() error      { return c.rows.Close() }
+func (c *sqlCursor) next() bool   { return c.rows.Next() }
+func (c *sqlCursor) err() error   { return c.rows.Err() }
+func (c *sqlCursor) close() error { return c.rows.Close() }
 
 func (c *sqlCursor) scanTyped(dest []any) error { return c.rows.Scan(dest...) }
 
