@@ -43,6 +43,18 @@ func TestORMCreateGetSave(t *testing.T) {
 		if _, err := albums.Get(ctx, lookups.Q{"pk": 2}); err != nil {
 			t.Errorf("Get(pk) = %v", err)
 		}
+		// The primary-key fast path checks its key like any filter.
+		if _, err := albums.Get(ctx, lookups.Q{"pk": "two"}); !errors.Is(err, lookups.ErrBadValue) {
+			t.Errorf("Get(pk of the wrong type) = %v", err)
+		}
+		if _, err := albums.Get(ctx, lookups.Q{"id": 99}); !errors.Is(err, orm.ErrDoesNotExist) {
+			t.Errorf("Get(id 99) = %v", err)
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := albums.Get(cancelled, lookups.Q{"pk": 1}); !errors.Is(err, context.Canceled) {
+			t.Errorf("Get with a cancelled context = %v", err)
+		}
 
 		// Dirty tracking: nothing changed, nothing written; a change writes
 		// only its column; a zero value that was set is written.
