@@ -9,8 +9,8 @@
 #   PostgreSQL  127.0.0.1:5432   ATOMDB_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test
 #   MariaDB     127.0.0.1:3306   ATOMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test
 #   MongoDB     127.0.0.1:27017  ATOMDB_TEST_MONGO=mongodb://127.0.0.1:27017/
-#               (FerretDB built from tools/ferretdb into .cache/bin, SQLite
-#               state in .cache/ferretdb-data, log in .cache/ferretdb.log)
+#               (FerretDB built from tools/ferretdb into .cache/bin; its SQLite
+#               state and log in ~/.cache/atomdb, shared by every checkout)
 #
 # A variable that is already set is left alone and its backend is not touched
 # (point it at docker-compose.yml's services or anywhere else).
@@ -27,8 +27,12 @@ cd "$ROOT"
 
 CACHE="$ROOT/.cache"
 FERRETDB_BIN="$CACHE/bin/ferretdb"
-FERRETDB_LOG="$CACHE/ferretdb.log"
-FERRETDB_DATA="$CACHE/ferretdb-data"
+# FerretDB keeps running after the script, and a later run from another
+# checkout reuses it: its state and log must not live in a checkout that may
+# be deleted (FerretDB then cannot create databases), so they are per user.
+SHARED_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/atomdb"
+FERRETDB_LOG="$SHARED_CACHE/ferretdb.log"
+FERRETDB_DATA="$SHARED_CACHE/ferretdb-data"
 
 IN_CI=""
 if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
@@ -235,7 +239,7 @@ setup_mongo() {
 		if [[ -f "$FERRETDB_LOG" ]] && (($(stat -c %s "$FERRETDB_LOG") > 20 * 1024 * 1024)); then
 			mv -f "$FERRETDB_LOG" "$FERRETDB_LOG.old"
 		fi
-		note "starting FerretDB (log: .cache/ferretdb.log, state: .cache/ferretdb-data)"
+		note "starting FerretDB (log: $FERRETDB_LOG, state: $FERRETDB_DATA)"
 		printf '\n--- %s: started by scripts/test.sh\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$FERRETDB_LOG"
 		# setsid + nohup + no shared fds: it outlives this script (and CI's
 		# process group) and is reused by the next run.
@@ -249,13 +253,13 @@ setup_mongo() {
 				if tcp_open 127.0.0.1 27017; then
 					break
 				fi
-				note "last lines of .cache/ferretdb.log:"
+				note "last lines of $FERRETDB_LOG:"
 				tail -n 20 "$FERRETDB_LOG" | sed 's/^/      /' >&2
 				unavailable mongo "FerretDB exited before accepting connections on 127.0.0.1:27017"
 				return 0
 			fi
 			if ((SECONDS >= deadline)); then
-				note "last lines of .cache/ferretdb.log:"
+				note "last lines of $FERRETDB_LOG:"
 				tail -n 20 "$FERRETDB_LOG" | sed 's/^/      /' >&2
 				kill "$pid" 2>/dev/null || true
 				unavailable mongo "FerretDB (pid $pid, now stopped) did not accept connections on 127.0.0.1:27017 within 60 s"
