@@ -38,6 +38,8 @@ type txRunner interface {
 type backend interface {
 	runner
 	begin(ctx context.Context, opts TxOptions) (txRunner, error)
+	// acquire takes one connection out of the pool, for Conn.
+	acquire(ctx context.Context) (pinned, error)
 	close() error
 }
 

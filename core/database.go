@@ -180,6 +180,12 @@ func (db *Database) runnerFor(ctx context.Context) (runner, func(), error) {
 		}
 		return t.run, noop, nil
 	}
+	if p := connFrom(ctx, db); p != nil {
+		if p.done {
+			return nil, nil, ErrConnDone
+		}
+		return p.conn, noop, nil
+	}
 	if db.forced != nil {
 		if err := db.forced.lock(ctx); err != nil {
 			return nil, nil, err

@@ -21,6 +21,9 @@ var (
 	// ErrTxDone is returned when a transaction is used after its commit or rollback,
 	// including through a context that still carries it.
 	ErrTxDone = errors.New("core: transaction has already been committed or rolled back")
+	// ErrConnDone is returned when the context of a Conn is used after its
+	// function returned.
+	ErrConnDone = errors.New("core: pinned connection has already been released")
 	// ErrUnknownDatabase is returned by Databases.Using for a name it does not hold.
 	ErrUnknownDatabase = errors.New("core: unknown database name")
 	// ErrBadQuery is returned for a query or arguments the statement methods
@@ -97,7 +100,7 @@ func wrapError(err error, sql string) error {
 		return nil
 	}
 	var ce *Error
-	if errors.As(err, &ce) || errors.Is(err, ErrTxDone) || errors.Is(err, ErrClosed) {
+	if errors.As(err, &ce) || errors.Is(err, ErrTxDone) || errors.Is(err, ErrClosed) || errors.Is(err, ErrConnDone) {
 		return err
 	}
 	return &Error{Kind: classify(err), SQL: sql, Err: err}

@@ -95,6 +95,14 @@ func (b *pgBackend) query(ctx context.Context, sql string, args []any) (cursor, 
 }
 
 func (b *pgBackend) begin(ctx context.Context, o TxOptions) (txRunner, error) {
+	tx, err := b.pool.BeginTx(ctx, pgTxOptions(o))
+	if err != nil {
+		return nil, err
+	}
+	return &pgTx{tx: tx}, nil
+}
+
+func pgTxOptions(o TxOptions) pgx.TxOptions {
 	var opts pgx.TxOptions
 	switch o.Isolation {
 	case ReadUncommitted:
@@ -109,11 +117,7 @@ func (b *pgBackend) begin(ctx context.Context, o TxOptions) (txRunner, error) {
 	if o.ReadOnly {
 		opts.AccessMode = pgx.ReadOnly
 	}
-	tx, err := b.pool.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &pgTx{tx: tx}, nil
+	return opts
 }
 
 func (b *pgBackend) close() error {

@@ -168,6 +168,10 @@ type Column struct {
 	Index bool
 	// ForeignKey, if set, makes the column refer to another table's column.
 	ForeignKey *ForeignKey
+	// RenamedFrom is the column's previous name, for migrations: a column
+	// that was called so is renamed rather than dropped and added. The DDL
+	// ignores it.
+	RenamedFrom string
 }
 
 // Index is an index on one or more columns of a table, created by its own
@@ -219,6 +223,10 @@ type Table struct {
 	Uniques []*UniqueConstraint
 	// Checks are the table's check constraints.
 	Checks []*CheckConstraint
+	// RenamedFrom is the table's previous name, for migrations: a table
+	// that was called so is renamed rather than dropped and created. The
+	// DDL ignores it.
+	RenamedFrom string
 }
 
 // NewTable returns a table named name with the given columns.

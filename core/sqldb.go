@@ -57,6 +57,15 @@ func utcArgs(d *Dialect, args []any) []any {
 }
 
 func (b *sqlBackend) begin(ctx context.Context, o TxOptions) (txRunner, error) {
+	return sqlBegin(ctx, b.db, b.dialect, o)
+}
+
+// sqlBeginner is what *sql.DB and *sql.Conn share.
+type sqlBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+func sqlBegin(ctx context.Context, db sqlBeginner, dialect *Dialect, o TxOptions) (txRunner, error) {
 	opts := &sql.TxOptions{ReadOnly: o.ReadOnly}
 	switch o.Isolation {
 	case ReadUncommitted:
@@ -68,17 +77,17 @@ func (b *sqlBackend) begin(ctx context.Context, o TxOptions) (txRunner, error) {
 	case Serializable:
 		opts.Isolation = sql.LevelSerializable
 	}
-	if b.dialect == SQLite {
+	if dialect == SQLite {
 		// SQLite transactions are always serializable, and go-sqlite3 ignores
 		// TxOptions: read-only is enforced with PRAGMA query_only instead.
 		opts = nil
 	}
-	tx, err := b.db.BeginTx(ctx, opts)
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	t := &sqlTx{tx: tx, dialect: b.dialect}
-	if b.dialect == SQLite && o.ReadOnly {
+	t := &sqlTx{tx: tx, dialect: dialect}
+	if dialect == SQLite && o.ReadOnly {
 		if _, err := tx.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
 			_ = tx.Rollback()
 			return nil, err

@@ -120,6 +120,15 @@ func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Contex
 			return ctx, nil, err
 		}
 		t.release = db.forced.unlock
+	} else if p := connFrom(ctx, db); p != nil {
+		if p.done {
+			return ctx, nil, ErrConnDone
+		}
+		real, err := p.conn.begin(ctx, o)
+		if err != nil {
+			return ctx, nil, wrapError(err, "BEGIN")
+		}
+		t = &Tx{db: db, run: real, real: real}
 	} else {
 		real, err := db.be.begin(ctx, o)
 		if err != nil {

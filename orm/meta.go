@@ -63,6 +63,7 @@ type field struct {
 	autoNow  bool // set on every save
 	autoAdd  bool // set when created
 	def      any  // Go-side default, converted to the field's type; nil for none
+	renamed  string // the column's previous name (renamed_from=), for migrations
 	conv     *Converter
 	kind     valueKind // how values move between the field and the database
 	model    string    // the model's name, for errors
@@ -362,6 +363,8 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 			typeName = value
 		case "default":
 			def, hasDefault = value, true
+		case "renamed_from":
+			f.renamed = value
 		default:
 			return nil, bad("unknown option %q in tag `orm:%q`", key, sf.Tag.Get("orm"))
 		}
@@ -416,7 +419,7 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 // takesValue says which tag options are key=value rather than flags.
 var takesValue = map[string]bool{
 	"size": true, "precision": true, "scale": true, "type": true, "default": true,
-	"on_delete": true, "on_update": true, "reverse": true, "through": true,
+	"on_delete": true, "on_update": true, "reverse": true, "through": true, "renamed_from": true,
 }
 
 // baseType is the field's type with pointers and sql.Null wrappers removed.
@@ -604,7 +607,7 @@ func parseDefault(f *field, text string) (any, error) {
 
 // buildSchema makes the core.Table of the model.
 func (info *modelInfo) buildSchema() (*core.Table, error) {
-	t := &core.Table{Name: info.table}
+	t := &core.Table{Name: info.table, RenamedFrom: info.meta.RenamedFrom}
 	md := core.NewMetaData()
 	stubs := map[string]bool{info.table: true}
 	stub := func(target *modelInfo) {
@@ -617,7 +620,7 @@ func (info *modelInfo) buildSchema() (*core.Table, error) {
 	}
 	for _, f := range info.fields {
 		col := &core.Column{Name: f.column, Type: f.ctype, Nullable: f.nullable, PrimaryKey: f.pk,
-			AutoIncrement: f.auto, Unique: f.unique && !f.pk, Index: f.indexed && !f.unique && !f.pk}
+			AutoIncrement: f.auto, Unique: f.unique && !f.pk, Index: f.indexed && !f.unique && !f.pk, RenamedFrom: f.renamed}
 		if f.def != nil {
 			col.Default = schemaDefault(f.def)
 		}

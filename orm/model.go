@@ -58,6 +58,10 @@ type Meta struct {
 	Indexes []Index
 	// Constraints are check constraints.
 	Constraints []Check
+	// RenamedFrom is the table's previous name: migrations rename the table
+	// rather than drop it and create a new one. (A field says the same of
+	// its column with the tag option renamed_from=old_name.)
+	RenamedFrom string
 	// Abstract marks a base struct that only contributes fields to the
 	// models that embed it; it cannot be used as a model itself.
 	Abstract bool
