@@ -116,4 +116,3 @@ func (s *sqlConn) begin(ctx context.Context, o TxOptions) (txRunner, error) {
 }
 
 func (s *sqlConn) release() { _ = s.c.Close() }
-

@@ -60,9 +60,9 @@ type field struct {
 	unique   bool
 	indexed  bool
 	json     bool
-	autoNow  bool // set on every save
-	autoAdd  bool // set when created
-	def      any  // Go-side default, converted to the field's type; nil for none
+	autoNow  bool   // set on every save
+	autoAdd  bool   // set when created
+	def      any    // Go-side default, converted to the field's type; nil for none
 	renamed  string // the column's previous name (renamed_from=), for migrations
 	conv     *Converter
 	kind     valueKind // how values move between the field and the database
