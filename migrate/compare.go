@@ -1,0 +1,433 @@
+package migrate
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/atomdb/atomdb/core"
+)
+
+// Difference is one way a live schema differs from the one expected.
+type Difference struct {
+	Table  string // the table concerned
+	Object string // the column, index or constraint concerned, if any
+	Detail string // what differs
+}
+
+// String describes the difference in a line.
+func (d Difference) String() string {
+	if d.Object == "" {
+		return fmt.Sprintf("table %q: %s", d.Table, d.Detail)
+	}
+	return fmt.Sprintf("table %q: %s: %s", d.Table, d.Object, d.Detail)
+}
+
+// Compare returns the differences between want (the schema a migration
+// history or the models give) and have (what Inspect read from a database
+// of dialect d), comparing in the form d writes: types as d renders them
+// (so int4 and integer, character varying(100) and varchar(100), SQLite's
+// TEXT for Text, Decimal and JSON are the same), defaults as d stores
+// them, and names only where d keeps them (SQLite keeps no names of primary
+// keys, unique constraints and foreign keys, so those are matched by
+// columns; its checks are not compared). Tables of have that want does not
+// know are ignored.
+func Compare(d *core.Dialect, want, have *Schema) []Difference {
+	var diffs []Difference
+	add := func(table, object, format string, args ...any) {
+		diffs = append(diffs, Difference{Table: table, Object: object, Detail: fmt.Sprintf(format, args...)})
+	}
+	for _, w := range want.Tables {
+		h := have.Table(w.Name)
+		if h == nil {
+			add(w.Name, "", "missing from the database")
+			continue
+		}
+		for _, wc := range w.Columns {
+			obj := "column " + strconv.Quote(wc.Name)
+			hc := h.Column(wc.Name)
+			if hc == nil {
+				add(w.Name, obj, "missing")
+				continue
+			}
+			wt, ht := columnTypeSQL(d, wc), columnTypeSQL(d, hc)
+			if wt != ht {
+				add(w.Name, obj, "type %s expected, database has %s", wt, ht)
+			}
+			if wc.Nullable != hc.Nullable {
+				add(w.Name, obj, "nullable %v expected, database has %v", wc.Nullable, hc.Nullable)
+			}
+			wd, hd := columnDefaultSQL(d, wc), columnDefaultSQL(d, hc)
+			if wd != hd && !wc.AutoIncrement {
+				add(w.Name, obj, "default %s expected, database has %s", orNone(wd), orNone(hd))
+			}
+			if wc.PrimaryKey != hc.PrimaryKey {
+				add(w.Name, obj, "primary key %v expected, database has %v", wc.PrimaryKey, hc.PrimaryKey)
+			}
+			if wc.AutoIncrement != hc.AutoIncrement {
+				add(w.Name, obj, "auto-increment %v expected, database has %v", wc.AutoIncrement, hc.AutoIncrement)
+			}
+		}
+		for _, hc := range h.Columns {
+			if w.Column(hc.Name) == nil {
+				add(w.Name, "column "+strconv.Quote(hc.Name), "not in the history")
+			}
+		}
+		diffs = append(diffs, compareKeys(d, w, h)...)
+	}
+	return diffs
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// key is an index or constraint in comparable form.
+type key struct {
+	kind string // "unique", "index", "unique index", "check", "foreign key"
+	name string
+	def  string // columns, expression or reference
+}
+
+func compareKeys(d *core.Dialect, w, h *core.TableDef) []Difference {
+	named := d != core.SQLite
+	keys := func(t *core.TableDef, live bool) []key {
+		var ks []key
+		for _, u := range t.Uniques {
+			ks = append(ks, key{"unique", u.Name, strings.Join(u.Columns, ", ")})
+		}
+		for _, ix := range t.Indexes {
+			k := key{"index", ix.Name, strings.Join(ix.Columns, ", ")}
+			if ix.Unique {
+				k.kind = "unique index"
+				if d == core.MySQL {
+					// MySQL keeps a unique constraint as a unique index.
+					k.kind = "unique"
+				}
+			}
+			ks = append(ks, k)
+		}
+		if named {
+			for _, ck := range t.Checks {
+				ks = append(ks, key{"check", ck.Name, ""})
+			}
+		}
+		for _, fk := range t.ForeignKeys {
+			ks = append(ks, key{"foreign key", fk.Name, fmt.Sprintf("(%s) -> %s (%s) on delete %s on update %s",
+				fk.Column, fk.RefTable, fk.RefColumn, normAction(d, fk.OnDelete), normAction(d, fk.OnUpdate))})
+		}
+		return ks
+	}
+	wk, hk := keys(w, false), keys(h, true)
+	same := func(a, b key) bool {
+		if a.kind != b.kind || a.def != b.def {
+			return false
+		}
+		// Names of indexes are kept everywhere; SQLite loses the others'.
+		return a.name == b.name || (!named && a.kind != "index" && a.kind != "unique index")
+	}
+	var diffs []Difference
+	used := make([]bool, len(hk))
+	for _, a := range wk {
+		found := false
+		for i, b := range hk {
+			if !used[i] && same(a, b) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			diffs = append(diffs, Difference{Table: w.Name, Object: a.kind + " " + strconv.Quote(a.name), Detail: "missing or different (" + a.def + ")"})
+		}
+	}
+	for i, b := range hk {
+		if !used[i] {
+			name := b.name
+			if name == "" {
+				name = "(unnamed)"
+			}
+			diffs = append(diffs, Difference{Table: w.Name, Object: b.kind + " " + name, Detail: "not in the history (" + b.def + ")"})
+		}
+	}
+	if named && w.PrimaryKeyName != "" && h.PrimaryKeyName != "" && d == core.Postgres && w.PrimaryKeyName != h.PrimaryKeyName {
+		diffs = append(diffs, Difference{Table: w.Name, Object: "primary key", Detail: fmt.Sprintf("named %q expected, database has %q", w.PrimaryKeyName, h.PrimaryKeyName)})
+	}
+	return diffs
+}
+
+// normAction is the action as d keeps it: MySQL and SQLite (where core
+// writes no RESTRICT) treat RESTRICT as NO ACTION.
+func normAction(d *core.Dialect, a core.Action) string {
+	if a == core.Restrict && d != core.Postgres {
+		a = core.NoAction
+	}
+	if a == core.NoAction {
+		return "NO ACTION"
+	}
+	return string(a)
+}
+
+// columnTypeSQL is the column's type as d writes it, in canonical form.
+func columnTypeSQL(d *core.Dialect, c *core.Column) string {
+	if d == core.SQLite && c.AutoIncrement && c.PrimaryKey {
+		return "INTEGER"
+	}
+	s, err := c.Type.SQL(d)
+	if err != nil {
+		return "invalid " + c.Type.String()
+	}
+	return canonType(d, s)
+}
+
+// columnDefaultSQL is the column's default as d writes it, in canonical
+// form, or "".
+func columnDefaultSQL(d *core.Dialect, c *core.Column) string {
+	if c.Default == nil {
+		return ""
+	}
+	s, err := core.DefaultSQL(d, c)
+	if err != nil {
+		return "invalid"
+	}
+	return canonDefault(d, s)
+}
+
+var (
+	spaces       = regexp.MustCompile(`\s+`)
+	mysqlIntSize = regexp.MustCompile(`^(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT)\(\d+\)`)
+)
+
+// canonType writes an SQL type in one form per meaning on d.
+func canonType(d *core.Dialect, s string) string {
+	s = strings.ToUpper(strings.TrimSpace(spaces.ReplaceAllString(s, " ")))
+	s = strings.NewReplacer(" (", "(", "( ", "(", " )", ")", ", ", ",").Replace(s)
+	base, args, _ := strings.Cut(s, "(")
+	if args != "" {
+		args = "(" + args
+	}
+	suffix := ""
+	if i := strings.Index(args, ")"); i >= 0 {
+		args, suffix = args[:i+1], args[i+1:]
+	}
+	syn := map[string]string{
+		"INT": "INTEGER", "INT4": "INTEGER", "INT8": "BIGINT", "INT2": "SMALLINT", "BOOL": "BOOLEAN",
+		"CHARACTER VARYING": "VARCHAR", "CHARACTER": "CHAR", "BPCHAR": "CHAR",
+	}
+	switch d {
+	case core.Postgres:
+		syn["FLOAT4"] = "REAL"
+		syn["FLOAT8"] = "DOUBLE PRECISION"
+		syn["DECIMAL"] = "NUMERIC"
+		syn["TIMESTAMP WITH TIME ZONE"] = "TIMESTAMPTZ"
+		syn["TIMESTAMP WITHOUT TIME ZONE"] = "TIMESTAMP"
+	case core.MySQL:
+		if mysqlIntSize.MatchString(base + args) {
+			args = ""
+		}
+		syn["NUMERIC"] = "DECIMAL"
+		syn["BOOLEAN"] = "TINYINT(1)"
+	}
+	if r, ok := syn[base]; ok {
+		base = r
+	}
+	return strings.TrimSpace(base + args + suffix)
+}
+
+var (
+	pgCast    = regexp.MustCompile(`::[a-zA-Z_][a-zA-Z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$`)
+	numberLit = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$`)
+	pgDecode  = regexp.MustCompile(`(?i)^decode\('([0-9A-Fa-f]*)',\s*'hex'\)$`)
+)
+
+// canonDefault writes a default expression in one form per meaning on d.
+func canonDefault(d *core.Dialect, s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		prev := s
+		if d == core.Postgres {
+			s = strings.TrimSpace(pgCast.ReplaceAllString(s, ""))
+		}
+		s = stripParens(s)
+		if s == prev {
+			break
+		}
+	}
+	if m := pgDecode.FindStringSubmatch(s); m != nil {
+		s = `'\x` + strings.ToLower(m[1]) + `'`
+	}
+	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' && numberLit.MatchString(s[1:len(s)-1]) {
+		s = s[1 : len(s)-1]
+	}
+	s = strings.TrimPrefix(s, "+")
+	s = upperOutsideQuotes(s)
+	switch s {
+	case "NULL":
+		return ""
+	case "CURRENT_TIMESTAMP()", "NOW()":
+		return "CURRENT_TIMESTAMP"
+	}
+	return s
+}
+
+// stripParens removes parentheses around the whole of s.
+func stripParens(s string) string {
+	if len(s) < 2 || s[0] != '(' || s[len(s)-1] != ')' {
+		return s
+	}
+	depth, quote := 0, byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 && i != len(s)-1 {
+				return s // "(a) + (b)"
+			}
+		}
+	}
+	return strings.TrimSpace(s[1 : len(s)-1])
+}
+
+func upperOutsideQuotes(s string) string {
+	var b strings.Builder
+	quote := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			quote = c
+		case c >= 'a' && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+var typeArgs = regexp.MustCompile(`^([A-Z ]+?)(?:\((\d+)(?:,(\d+))?\))?( UNSIGNED)?$`)
+
+// typeFromSQL maps a type d reports back to the core type d writes so, or
+// to a Custom type when none does.
+func typeFromSQL(d *core.Dialect, raw string) core.Type {
+	s := canonType(d, raw)
+	m := typeArgs.FindStringSubmatch(s)
+	if m == nil {
+		return core.Custom(s)
+	}
+	base := strings.TrimSpace(m[1])
+	n1, _ := strconv.Atoi(m[2])
+	n2, _ := strconv.Atoi(m[3])
+	unsigned := m[4] != "" && d == core.MySQL
+	var t core.Type
+	switch {
+	case base == "SMALLINT" && m[2] == "":
+		t = core.SmallInt()
+	case base == "INTEGER" && m[2] == "":
+		t = core.Integer()
+	case base == "BIGINT" && m[2] == "":
+		t = core.BigInt()
+	case base == "VARCHAR" && m[2] != "" && m[3] == "":
+		t = core.String(n1)
+	case base == "DATE" && m[2] == "":
+		t = core.Date()
+	default:
+		t = kindFromSQL(d, s, base, n1, n2, m[2] != "")
+	}
+	if t.Kind == core.KindInvalid {
+		return core.Custom(s)
+	}
+	if unsigned {
+		if t.Kind != core.KindSmallInt && t.Kind != core.KindInteger && t.Kind != core.KindBigInt {
+			return core.Custom(s)
+		}
+		t.Unsigned = true
+	}
+	return t
+}
+
+func kindFromSQL(d *core.Dialect, s, base string, n1, n2 int, hasArgs bool) core.Type {
+	switch d {
+	case core.Postgres:
+		switch {
+		case s == "BOOLEAN":
+			return core.Boolean()
+		case s == "REAL":
+			return core.Float()
+		case s == "DOUBLE PRECISION":
+			return core.Double()
+		case base == "NUMERIC" && hasArgs:
+			return core.Decimal(n1, n2)
+		case s == "TEXT":
+			return core.Text()
+		case s == "BYTEA":
+			return core.Bytes()
+		case s == "TIMESTAMPTZ":
+			return core.Timestamp()
+		case s == "JSONB":
+			return core.JSON()
+		case s == "UUID":
+			return core.UUID()
+		}
+	case core.MySQL:
+		switch {
+		case s == "BIT(1)":
+			return core.Boolean()
+		case s == "FLOAT":
+			return core.Float()
+		case s == "DOUBLE":
+			return core.Double()
+		case base == "DECIMAL" && hasArgs:
+			return core.Decimal(n1, n2)
+		case s == "LONGTEXT":
+			return core.Text()
+		case s == "LONGBLOB":
+			return core.Bytes()
+		case s == "DATETIME(6)":
+			return core.Timestamp()
+		case s == "JSON":
+			return core.JSON()
+		case s == "CHAR(36)":
+			return core.UUID()
+		}
+	default:
+		switch {
+		case s == "BOOLEAN":
+			return core.Boolean()
+		case s == "REAL":
+			return core.Double()
+		case s == "TEXT":
+			return core.Text()
+		case s == "BLOB":
+			return core.Bytes()
+		case s == "TIMESTAMP":
+			return core.Timestamp()
+		case s == "CHAR(36)":
+			return core.UUID()
+		}
+	}
+	return core.Type{}
+}
+
+// sortedTables orders tables by name, for stable output.
+func sortedTables(ts []*core.TableDef) []*core.TableDef {
+	out := slices.Clone(ts)
+	slices.SortFunc(out, func(a, b *core.TableDef) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
