@@ -1,0 +1,861 @@
+package migrate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/atomdb/atomdb/core"
+)
+
+// DefaultTable is the name of the table that records applied migrations.
+const DefaultTable = "atomdb_migrations"
+
+// GoFunc is a data migration written in Go, for what SQL cannot express.
+// It runs after the migration's SQL, in the same transaction on
+// PostgreSQL and SQLite (ctx carries it: use db with ctx).
+type GoFunc func(ctx context.Context, db *core.Database) error
+
+// Option configures New.
+type Option func(*Migrator)
+
+// WithTable names the migrations table (default DefaultTable).
+func WithTable(name string) Option { return func(m *Migrator) { m.table = name } }
+
+// WithLockTimeout bounds the wait for the migration lock (default one
+// minute); past it, Up and Down return ErrLocked.
+func WithLockTimeout(d time.Duration) Option { return func(m *Migrator) { m.lockTimeout = d } }
+
+// WithGo adds a Go data migration to the migration of version: up runs
+// after its up SQL, down (may be nil) after its down SQL.
+func WithGo(version string, up, down GoFunc) Option {
+	return func(m *Migrator) { m.goFuncs[version] = [2]GoFunc{up, down} }
+}
+
+// WithTxLock takes PostgreSQL's advisory lock per migration transaction
+// (pg_advisory_xact_lock) rather than for the session, for connections
+// through PgBouncer in transaction pooling mode, where a session lock may
+// be taken and released on different server connections. Migrations
+// marked no-transaction cannot run with it.
+func WithTxLock() Option { return func(m *Migrator) { m.txLock = true } }
+
+// WithLog makes the Migrator report each migration it applies or undoes.
+func WithLog(log func(format string, args ...any)) Option { return func(m *Migrator) { m.log = log } }
+
+// Migrator applies a History to a database.
+type Migrator struct {
+	db          *core.Database
+	h           *History
+	d           *core.Dialect
+	dk          string
+	table       string
+	lockTimeout time.Duration
+	goFuncs     map[string][2]GoFunc
+	txLock      bool
+	log         func(format string, args ...any)
+}
+
+// New reads the migrations of fsys (see Load) for db.
+func New(db *core.Database, fsys fs.FS, opts ...Option) (*Migrator, error) {
+	h, err := Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return NewFromHistory(db, h, opts...), nil
+}
+
+// NewFromHistory is New for a history already loaded.
+func NewFromHistory(db *core.Database, h *History, opts ...Option) *Migrator {
+	m := &Migrator{db: db, h: h, d: db.Dialect(), dk: dialectKey(db.Dialect()), table: DefaultTable,
+		lockTimeout: time.Minute, goFuncs: map[string][2]GoFunc{}, log: func(string, ...any) {}}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// History returns the migrations the Migrator works from.
+func (m *Migrator) History() *History { return m.h }
+
+// Applied is a row of the migrations table.
+type Applied struct {
+	Version, Name string
+	Checksum      string    // SHA-256 of the up file applied
+	Statements    int       // statements applied so far (MySQL's progress)
+	AppliedAt     time.Time // zero while partial
+}
+
+// Partial reports whether the migration started but did not finish
+// (MySQL, whose DDL cannot be rolled back).
+func (a *Applied) Partial() bool { return a.AppliedAt.IsZero() }
+
+func (m *Migrator) q(name string) string { return m.d.QuoteIdent(name) }
+
+func (m *Migrator) stmt(sql string, args ...any) core.Stmt {
+	n := 0
+	var b strings.Builder
+	for i := 0; i < len(sql); i++ {
+		if sql[i] == '?' {
+			n++
+			b.WriteString(m.d.Placeholder(n))
+			continue
+		}
+		b.WriteByte(sql[i])
+	}
+	return core.Stmt{SQL: b.String(), Args: args}
+}
+
+func (m *Migrator) exec(ctx context.Context, sql string, args ...any) error {
+	_, err := m.db.Execute(ctx, m.stmt(sql, args...))
+	return err
+}
+
+// ensureTable creates the migrations table unless it exists.
+func (m *Migrator) ensureTable(ctx context.Context) error {
+	t := core.NewTable(m.table,
+		&core.Column{Name: "version", Type: core.String(64), PrimaryKey: true},
+		&core.Column{Name: "name", Type: core.String(255)},
+		&core.Column{Name: "checksum", Type: core.String(64)},
+		&core.Column{Name: "statements", Type: core.Integer(), Default: 0},
+		&core.Column{Name: "applied_at", Type: core.Timestamp(), Nullable: true},
+	)
+	stmts, err := t.CreateSQL(m.d, core.DefaultNaming, core.IfNotExists())
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if _, err := m.db.Execute(ctx, core.Stmt{SQL: s}); err != nil {
+			return fmt.Errorf("migrate: create %s: %w", m.table, err)
+		}
+	}
+	return nil
+}
+
+func (m *Migrator) tableExists(ctx context.Context) (bool, error) {
+	var st core.Stmt
+	switch m.d {
+	case core.Postgres:
+		st = m.stmt("SELECT to_regclass(format('%I.%I', current_schema(), ?::text)) IS NOT NULL", m.table)
+	case core.MySQL:
+		st = m.stmt("SELECT COUNT(*) > 0 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", m.table)
+	default:
+		st = m.stmt("SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?", m.table)
+	}
+	v, err := m.db.FetchVal(ctx, st)
+	return truthy(v), err
+}
+
+// applied reads the migrations table (empty when it does not exist).
+func (m *Migrator) applied(ctx context.Context) ([]*Applied, error) {
+	ok, err := m.tableExists(ctx)
+	if err != nil || !ok {
+		return nil, err
+	}
+	rows, err := m.db.FetchAll(ctx, core.Stmt{SQL: "SELECT version, name, checksum, statements, applied_at FROM " + m.q(m.table) + " ORDER BY version"})
+	if err != nil {
+		return nil, err
+	}
+	var out []*Applied
+	for _, r := range rows {
+		a := &Applied{Version: str(r.At(0)), Name: str(r.At(1)), Checksum: str(r.At(2))}
+		if n, ok := r.At(3).(int64); ok {
+			a.Statements = int(n)
+		}
+		if t, ok := r.At(4).(time.Time); ok {
+			a.AppliedAt = t
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (m *Migrator) appliedRow(ctx context.Context, version string) (*Applied, error) {
+	all, err := m.applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range all {
+		if a.Version == version {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+// verify checks the applied rows against the history: each is a
+// migration of the history, in order with no gap, with the checksum of its
+// up file as it is now. It returns how many migrations are applied.
+func (m *Migrator) verify(applied []*Applied) (int, error) {
+	for i, a := range applied {
+		if i >= len(m.h.Migrations) {
+			return 0, fmt.Errorf("%w: the database has applied migration %s_%s, which the migration files do not have", ErrHistory, a.Version, a.Name)
+		}
+		mig := m.h.Migrations[i]
+		if mig.Version != a.Version {
+			return 0, fmt.Errorf("%w: the database has applied %s_%s where the files have %s_%s next (files out of order after a merge?)",
+				ErrHistory, a.Version, a.Name, mig.Version, mig.Name)
+		}
+		if sum := mig.UpChecksum(m.d); sum != a.Checksum {
+			return 0, &Error{Version: mig.Version, Name: mig.Name,
+				Err: fmt.Errorf("%w: its %s up file was edited after it was applied", ErrChecksum, m.dk)}
+		}
+		if a.Partial() && i != len(applied)-1 {
+			return 0, fmt.Errorf("%w: migration %s_%s is partly applied but later ones are recorded", ErrHistory, a.Version, a.Name)
+		}
+	}
+	return len(applied), nil
+}
+
+// checkWritable refuses a read-only replica or session.
+func (m *Migrator) checkWritable(ctx context.Context) error {
+	var st core.Stmt
+	switch m.d {
+	case core.Postgres:
+		st = core.Stmt{SQL: "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'"}
+	case core.MySQL:
+		st = core.Stmt{SQL: "SELECT @@global.read_only OR @@session.transaction_read_only"}
+	default:
+		st = core.Stmt{SQL: "PRAGMA query_only"}
+	}
+	v, err := m.db.FetchVal(ctx, st)
+	if err != nil && m.d == core.MySQL {
+		v, err = m.db.FetchVal(ctx, core.Stmt{SQL: "SELECT @@global.read_only OR @@session.tx_read_only"})
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: read-only check: %w", err)
+	}
+	if truthy(v) {
+		return fmt.Errorf("%w: %s", ErrReadOnly, m.db)
+	}
+	return nil
+}
+
+// lockName is the lock's name: the schema (or database) and the
+// migrations table, so that two applications sharing a server but not a
+// schema do not wait for each other.
+func (m *Migrator) lockName(ctx context.Context) (string, error) {
+	q := "SELECT current_schema()"
+	if m.d == core.MySQL {
+		q = "SELECT DATABASE()"
+	}
+	v, err := m.db.FetchVal(ctx, core.Stmt{SQL: q})
+	if err != nil {
+		return "", err
+	}
+	return "atomdb_migrate:" + str(v) + "." + m.table, nil
+}
+
+func pgLockKey(name string) int64 {
+	s := sha256.Sum256([]byte(name))
+	return int64(binary.BigEndian.Uint64(s[:8]))
+}
+
+// withLock runs fn holding the migration lock: PostgreSQL's session
+// advisory lock or MySQL's GET_LOCK, on a pinned connection on which fn's
+// statements run too. SQLite takes its lock per migration (BEGIN
+// IMMEDIATE), and with WithTxLock so does PostgreSQL.
+func (m *Migrator) withLock(ctx context.Context, fn func(ctx context.Context) error) error {
+	if m.d == core.SQLite || (m.d == core.Postgres && m.txLock) {
+		return fn(ctx)
+	}
+	return m.db.Conn(ctx, func(ctx context.Context) error {
+		name, err := m.lockName(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		if m.d == core.MySQL {
+			if len(name) > 64 {
+				s := sha256.Sum256([]byte(name))
+				name = "atomdb_migrate:" + hex.EncodeToString(s[:16])
+			}
+			secs := max(int(m.lockTimeout/time.Second), 0)
+			v, err := m.db.FetchVal(ctx, m.stmt("SELECT GET_LOCK(?, ?)", name, secs))
+			if err != nil {
+				return fmt.Errorf("migrate: lock: %w", err)
+			}
+			if n, _ := v.(int64); n != 1 {
+				return fmt.Errorf("%w: GET_LOCK(%q) did not succeed within %s", ErrLocked, name, m.lockTimeout)
+			}
+			defer func() { _ = m.exec(context.WithoutCancel(ctx), "DO RELEASE_LOCK(?)", name) }()
+			return fn(ctx)
+		}
+		key := pgLockKey(name)
+		deadline := time.Now().Add(m.lockTimeout)
+		for {
+			v, err := m.db.FetchVal(ctx, m.stmt("SELECT pg_try_advisory_lock(?)", key))
+			if err != nil {
+				return fmt.Errorf("migrate: lock: %w", err)
+			}
+			if truthy(v) {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%w: advisory lock %q (key %d) held elsewhere for %s", ErrLocked, name, key, m.lockTimeout)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		defer func() { _ = m.exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", key) }()
+		return fn(ctx)
+	})
+}
+
+// Up applies the pending migrations, at most n of them when n > 0, and
+// returns the versions it applied. Each is linted first (see Finding) and
+// refused when it has an operation it does not allow.
+func (m *Migrator) Up(ctx context.Context, n int) ([]string, error) {
+	if err := m.checkWritable(ctx); err != nil {
+		return nil, err
+	}
+	var done []string
+	err := m.withLock(ctx, func(ctx context.Context) error {
+		if err := m.lockedEnsureTable(ctx); err != nil {
+			return err
+		}
+		applied, err := m.applied(ctx)
+		if err != nil {
+			return err
+		}
+		k, err := m.verify(applied)
+		if err != nil {
+			return err
+		}
+		start := k
+		if k > 0 && applied[k-1].Partial() {
+			start = k - 1 // resume it
+		}
+		state, err := m.stateBefore(start)
+		if err != nil {
+			return err
+		}
+		for _, mig := range m.h.Migrations[start:] {
+			if n > 0 && len(done) >= n {
+				break
+			}
+			sc := mig.Up[m.dk]
+			if sc == nil {
+				return &Error{Version: mig.Version, Name: mig.Name, Err: fmt.Errorf("%w: no %s up file", ErrBadMigration, m.dk)}
+			}
+			findings, err := lint(m.d, state, mig, func(table string) (bool, error) {
+				r, err := m.db.FetchOne(ctx, core.Stmt{SQL: "SELECT 1 FROM " + m.q(table) + " LIMIT 1"})
+				return r != nil, err
+			})
+			if err != nil {
+				return &Error{Version: mig.Version, Name: mig.Name, Err: err}
+			}
+			var refused []Finding
+			for _, f := range findings {
+				if !f.Allowed {
+					refused = append(refused, f)
+				}
+			}
+			if len(refused) > 0 {
+				return &Error{Version: mig.Version, Name: mig.Name, Err: &LintError{Version: mig.Version, Findings: refused}}
+			}
+			ran, err := m.run(ctx, mig, sc, true)
+			if err != nil {
+				return err
+			}
+			if ran {
+				m.log("applied %s_%s", mig.Version, mig.Name)
+				done = append(done, mig.Version)
+			}
+			if state, _, _, err = Replay(state, mig.Operations); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return done, err
+}
+
+func (m *Migrator) lockedEnsureTable(ctx context.Context) error {
+	if m.d == core.Postgres && m.txLock {
+		return m.db.Transaction(ctx, func(ctx context.Context) error {
+			if err := m.xactLock(ctx); err != nil {
+				return err
+			}
+			return m.ensureTable(ctx)
+		})
+	}
+	return m.ensureTable(ctx)
+}
+
+func (m *Migrator) xactLock(ctx context.Context) error {
+	name, err := m.lockName(ctx)
+	if err != nil {
+		return err
+	}
+	return m.exec(ctx, "SELECT pg_advisory_xact_lock(?)", pgLockKey(name))
+}
+
+// stateBefore is the schema the first k migrations build.
+func (m *Migrator) stateBefore(k int) (*Schema, error) {
+	if k == 0 {
+		return &Schema{}, nil
+	}
+	return m.h.StateAt(m.h.Migrations[k-1].Version)
+}
+
+// Down undoes the last n applied migrations (n >= 1), last first, and
+// returns their versions. A migration marked irreversible is refused.
+func (m *Migrator) Down(ctx context.Context, n int) ([]string, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("migrate: down needs a count of at least 1")
+	}
+	if err := m.checkWritable(ctx); err != nil {
+		return nil, err
+	}
+	var done []string
+	err := m.withLock(ctx, func(ctx context.Context) error {
+		applied, err := m.applied(ctx)
+		if err != nil {
+			return err
+		}
+		k, err := m.verify(applied)
+		if err != nil {
+			return err
+		}
+		if k > 0 && applied[k-1].Partial() {
+			mig := m.h.Migrations[k-1]
+			return &Error{Version: mig.Version, Name: mig.Name, Err: fmt.Errorf("%w: it is partly applied: run up to finish it first", ErrHistory)}
+		}
+		for i := k - 1; i >= 0 && len(done) < n; i-- {
+			mig := m.h.Migrations[i]
+			sc := mig.Down[m.dk]
+			if sc == nil {
+				return &Error{Version: mig.Version, Name: mig.Name, Err: fmt.Errorf("%w: no %s down file", ErrBadMigration, m.dk)}
+			}
+			if sc.Irreversible {
+				return &Error{Version: mig.Version, Name: mig.Name, Err: fmt.Errorf("%w: its down file cannot restore what it dropped (edit the down file to restore the data, then remove the irreversible directive and run hash)", ErrIrreversible)}
+			}
+			ran, err := m.run(ctx, mig, sc, false)
+			if err != nil {
+				return err
+			}
+			if ran {
+				m.log("undid %s_%s", mig.Version, mig.Name)
+				done = append(done, mig.Version)
+			}
+		}
+		return nil
+	})
+	return done, err
+}
+
+// run applies one script of mig (up or down) and records it. It reports
+// false when another process had already done it.
+func (m *Migrator) run(ctx context.Context, mig *Migration, sc *Script, up bool) (bool, error) {
+	fail := func(i int, sql string, err error) error {
+		return &Error{Version: mig.Version, Name: mig.Name, Statement: i, SQL: sql, Err: err}
+	}
+	goFn := m.goFuncs[mig.Version][0]
+	if !up {
+		goFn = m.goFuncs[mig.Version][1]
+	}
+	if m.d == core.MySQL {
+		return m.runMySQL(ctx, mig, sc, up, goFn, fail)
+	}
+	if m.d == core.Postgres && sc.NoTransaction {
+		if m.txLock {
+			return false, fail(0, "", fmt.Errorf("%w: a no-transaction migration cannot run with WithTxLock", ErrUnsupported))
+		}
+		for i, s := range sc.Statements {
+			if _, err := m.db.Execute(ctx, core.Stmt{SQL: s}); err != nil {
+				err = fail(i+1, s, err)
+				if bad, ierr := m.invalidIndexes(ctx); ierr == nil && len(bad) > 0 {
+					err = fmt.Errorf("%w; INVALID indexes left by a failed concurrent build (drop them before retrying): %s", err, strings.Join(bad, ", "))
+				}
+				return false, err
+			}
+		}
+		return true, m.db.Transaction(ctx, func(ctx context.Context) error {
+			if goFn != nil {
+				if err := goFn(ctx, m.db); err != nil {
+					return fail(0, "", err)
+				}
+			}
+			return m.record(ctx, mig, up)
+		})
+	}
+	ran := false
+	body := func(ctx context.Context) error {
+		return m.db.Transaction(ctx, func(ctx context.Context) error {
+			if m.txLock && m.d == core.Postgres {
+				if err := m.xactLock(ctx); err != nil {
+					return err
+				}
+			}
+			// Re-read under the lock: another process may have done it.
+			row, err := m.appliedRow(ctx, mig.Version)
+			if err != nil {
+				return err
+			}
+			if (up && row != nil) || (!up && row == nil) {
+				if row != nil && row.Checksum != mig.UpChecksum(m.d) {
+					return fail(0, "", fmt.Errorf("%w: its %s up file was edited after it was applied", ErrChecksum, m.dk))
+				}
+				return nil
+			}
+			var triggers []*core.Row
+			if len(sc.Rebuilt) > 0 {
+				triggers, err = m.triggers(ctx, sc.Rebuilt)
+				if err != nil {
+					return err
+				}
+			}
+			for i, s := range sc.Statements {
+				if _, err := m.db.Execute(ctx, core.Stmt{SQL: s}); err != nil {
+					return fail(i+1, s, err)
+				}
+			}
+			if len(sc.Rebuilt) > 0 {
+				if err := m.restoreTriggers(ctx, triggers); err != nil {
+					return fail(0, "", err)
+				}
+				if err := m.foreignKeyCheck(ctx); err != nil {
+					return fail(0, "", err)
+				}
+			}
+			if goFn != nil {
+				if err := goFn(ctx, m.db); err != nil {
+					return fail(0, "", err)
+				}
+			}
+			ran = true
+			return m.record(ctx, mig, up)
+		})
+	}
+	if m.d == core.SQLite && len(sc.Rebuilt) > 0 {
+		// sqlite.org/lang_altertable: foreign keys off on this connection
+		// before the transaction (inside one the pragma does nothing), so
+		// that dropping the old table neither cascades to nor fails on the
+		// rows that refer to it; back on afterwards.
+		err := m.db.Conn(ctx, func(ctx context.Context) error {
+			if err := m.exec(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+				return err
+			}
+			defer func() { _ = m.exec(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON") }()
+			v, err := m.db.FetchVal(ctx, core.Stmt{SQL: "PRAGMA foreign_keys"})
+			if err != nil {
+				return err
+			}
+			if truthy(v) {
+				return fail(0, "", errors.New("PRAGMA foreign_keys = OFF did not take effect (inside a transaction?)"))
+			}
+			return body(ctx)
+		})
+		return ran, err
+	}
+	return ran, body(ctx)
+}
+
+// record marks mig applied (up) or removes its row (down).
+func (m *Migrator) record(ctx context.Context, mig *Migration, up bool) error {
+	if !up {
+		return m.exec(ctx, "DELETE FROM "+m.q(m.table)+" WHERE version = ?", mig.Version)
+	}
+	return m.exec(ctx, "INSERT INTO "+m.q(m.table)+" (version, name, checksum, statements, applied_at) VALUES (?, ?, ?, ?, ?)",
+		mig.Version, mig.Name, mig.UpChecksum(m.d), len(mig.Up[m.dk].Statements), time.Now().UTC())
+}
+
+// runMySQL runs a script statement by statement, recording progress after
+// each: MySQL commits every DDL statement, so a rerun after a failure
+// resumes at the statement that failed, and the migration counts as
+// applied only once its last statement has succeeded.
+func (m *Migrator) runMySQL(ctx context.Context, mig *Migration, sc *Script, up bool, goFn GoFunc, fail func(int, string, error) error) (bool, error) {
+	row, err := m.appliedRow(ctx, mig.Version)
+	if err != nil {
+		return false, err
+	}
+	start := 0
+	tbl := m.q(m.table)
+	if up {
+		switch {
+		case row != nil && !row.Partial():
+			return false, nil
+		case row != nil:
+			if row.Checksum != mig.UpChecksum(m.d) {
+				return false, fail(0, "", fmt.Errorf("%w: its mysql up file changed after %d of its statements ran: restore it, or repair the database by hand and delete its row from %s",
+					ErrChecksum, row.Statements, m.table))
+			}
+			start = row.Statements
+			m.log("resuming %s_%s at statement %d", mig.Version, mig.Name, start+1)
+		default:
+			if err := m.exec(ctx, "INSERT INTO "+tbl+" (version, name, checksum, statements, applied_at) VALUES (?, ?, ?, 0, NULL)",
+				mig.Version, mig.Name, mig.UpChecksum(m.d)); err != nil {
+				return false, err
+			}
+		}
+	} else if row == nil {
+		return false, nil
+	}
+	for i := start; i < len(sc.Statements); i++ {
+		s := sc.Statements[i]
+		if _, err := m.db.Execute(ctx, core.Stmt{SQL: s}); err != nil {
+			return false, fail(i+1, s, err)
+		}
+		if up {
+			if err := m.exec(ctx, "UPDATE "+tbl+" SET statements = ? WHERE version = ?", i+1, mig.Version); err != nil {
+				return false, err
+			}
+		}
+	}
+	err = m.db.Transaction(ctx, func(ctx context.Context) error {
+		if goFn != nil {
+			if err := goFn(ctx, m.db); err != nil {
+				return fail(0, "", err)
+			}
+		}
+		if !up {
+			return m.exec(ctx, "DELETE FROM "+tbl+" WHERE version = ?", mig.Version)
+		}
+		return m.exec(ctx, "UPDATE "+tbl+" SET applied_at = ? WHERE version = ?", time.Now().UTC(), mig.Version)
+	})
+	return err == nil, err
+}
+
+// triggers reads the SQLite triggers of the tables a script rebuilds.
+func (m *Migrator) triggers(ctx context.Context, tables []string) ([]*core.Row, error) {
+	var out []*core.Row
+	for _, t := range tables {
+		rows, err := m.db.FetchAll(ctx, m.stmt("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", t))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// restoreTriggers creates again the triggers dropped with their table.
+func (m *Migrator) restoreTriggers(ctx context.Context, triggers []*core.Row) error {
+	for _, r := range triggers {
+		v, err := m.db.FetchVal(ctx, m.stmt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", str(r.At(0))))
+		if err != nil {
+			return err
+		}
+		if n, _ := v.(int64); n == 0 {
+			if _, err := m.db.Execute(ctx, core.Stmt{SQL: str(r.At(1))}); err != nil {
+				return fmt.Errorf("restoring trigger %q: %w", str(r.At(0)), err)
+			}
+		}
+	}
+	return nil
+}
+
+// foreignKeyCheck fails when a row refers to a missing one.
+func (m *Migrator) foreignKeyCheck(ctx context.Context) error {
+	rows, err := m.db.FetchAll(ctx, core.Stmt{SQL: "PRAGMA foreign_key_check"})
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	var bad []string
+	for i, r := range rows {
+		if i == 10 {
+			bad = append(bad, fmt.Sprintf("and %d more", len(rows)-10))
+			break
+		}
+		bad = append(bad, fmt.Sprintf("table %q rowid %v refers to a missing row of %q", str(r.At(0)), r.At(1), str(r.At(2))))
+	}
+	return fmt.Errorf("%w: after the rebuild: %s", core.ErrForeignKeyViolation, strings.Join(bad, "; "))
+}
+
+// invalidIndexes lists PostgreSQL indexes of the current schema left
+// INVALID by a failed CREATE INDEX CONCURRENTLY.
+func (m *Migrator) invalidIndexes(ctx context.Context) ([]string, error) {
+	rows, err := m.db.FetchAll(ctx, core.Stmt{SQL: `SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname = current_schema() ORDER BY c.relname`})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range rows {
+		out = append(out, str(r.At(0)))
+	}
+	return out, nil
+}
+
+// Status is a migration of the history and whether it is applied.
+type Status struct {
+	Version, Name string
+	State         string    // "applied", "partial" or "pending"
+	AppliedAt     time.Time // zero unless applied
+}
+
+// Status lists every migration of the history with its state.
+func (m *Migrator) Status(ctx context.Context) ([]Status, error) {
+	applied, err := m.applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.verify(applied); err != nil {
+		return nil, err
+	}
+	var out []Status
+	for i, mig := range m.h.Migrations {
+		s := Status{Version: mig.Version, Name: mig.Name, State: "pending"}
+		if i < len(applied) {
+			s.State, s.AppliedAt = "applied", applied[i].AppliedAt
+			if applied[i].Partial() {
+				s.State = "partial"
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Version returns the version of the last migration fully applied, or ""
+// when none is.
+func (m *Migrator) Version(ctx context.Context) (string, error) {
+	applied, err := m.applied(ctx)
+	if err != nil {
+		return "", err
+	}
+	for i := len(applied) - 1; i >= 0; i-- {
+		if !applied[i].Partial() {
+			return applied[i].Version, nil
+		}
+	}
+	return "", nil
+}
+
+// PendingSQL returns the scripts Up would run now (n > 0 limits them),
+// without running them: a dry run.
+func (m *Migrator) PendingSQL(ctx context.Context, n int) (string, error) {
+	applied, err := m.applied(ctx)
+	if err != nil {
+		return "", err
+	}
+	k, err := m.verify(applied)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i, mig := range m.h.Migrations[k:] {
+		if n > 0 && i >= n {
+			break
+		}
+		sc := mig.Up[m.dk]
+		if sc == nil {
+			return "", &Error{Version: mig.Version, Name: mig.Name, Err: fmt.Errorf("%w: no %s up file", ErrBadMigration, m.dk)}
+		}
+		fmt.Fprintf(&b, "-- %s_%s\n%s", mig.Version, mig.Name, sc.text())
+	}
+	return b.String(), nil
+}
+
+// Check compares, for CI: the models' md (when not nil) with the state
+// the history builds, and the live database with the state its applied
+// migrations build. Each difference is listed in a *DriftError.
+func (m *Migrator) Check(ctx context.Context, md *core.MetaData) error {
+	var errs []error
+	if md != nil {
+		state, err := m.h.State()
+		if err != nil {
+			return err
+		}
+		target, err := FromMetaData(md)
+		if err != nil {
+			return err
+		}
+		ops, err := Diff(state, target, DiffOptions{Ask: func(RenameCandidate) bool { return false }})
+		if err != nil {
+			return err
+		}
+		if len(ops) > 0 {
+			de := &DriftError{What: "models"}
+			for _, op := range ops {
+				de.Differences = append(de.Differences, Difference{Table: op.Table, Detail: op.String() + " (run make)"})
+			}
+			errs = append(errs, de)
+		}
+	}
+	applied, err := m.applied(ctx)
+	if err != nil {
+		return err
+	}
+	k, err := m.verify(applied)
+	if err != nil {
+		return err
+	}
+	want, err := m.stateBefore(k)
+	if err != nil {
+		return err
+	}
+	have, err := Inspect(ctx, m.db)
+	if err != nil {
+		return err
+	}
+	if diffs := Compare(m.d, want, have); len(diffs) > 0 {
+		errs = append(errs, &DriftError{What: "database", Differences: diffs})
+	}
+	return errors.Join(errs...)
+}
+
+// Baseline adopts a database whose tables were made without this history
+// (by orm.CreateTables or by hand): it checks that the database matches the
+// state the migrations up to version build ("" for all), and then records
+// them as applied without running them.
+func (m *Migrator) Baseline(ctx context.Context, version string) error {
+	if err := m.checkWritable(ctx); err != nil {
+		return err
+	}
+	if version == "" && len(m.h.Migrations) > 0 {
+		version = m.h.Migrations[len(m.h.Migrations)-1].Version
+	}
+	if version == "" {
+		return fmt.Errorf("%w: there are no migrations to record", ErrHistory)
+	}
+	want, err := m.h.StateAt(version)
+	if err != nil {
+		return err
+	}
+	return m.withLock(ctx, func(ctx context.Context) error {
+		if err := m.lockedEnsureTable(ctx); err != nil {
+			return err
+		}
+		applied, err := m.applied(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			return fmt.Errorf("%w: the database has applied migrations already; baseline is for a database without any", ErrHistory)
+		}
+		have, err := Inspect(ctx, m.db)
+		if err != nil {
+			return err
+		}
+		if diffs := Compare(m.d, want, have); len(diffs) > 0 {
+			return &DriftError{What: "database", Differences: diffs}
+		}
+		return m.db.Transaction(ctx, func(ctx context.Context) error {
+			for _, mig := range m.h.Migrations {
+				if mig.Up[m.dk] == nil {
+					return &Error{Version: mig.Version, Name: mig.Name, Err: fmt.Errorf("%w: no %s up file", ErrBadMigration, m.dk)}
+				}
+				if err := m.record(ctx, mig, true); err != nil {
+					return err
+				}
+				if mig.Version == version {
+					break
+				}
+			}
+			return nil
+		})
+	})
+}
+
