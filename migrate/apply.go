@@ -858,4 +858,3 @@ func (m *Migrator) Baseline(ctx context.Context, version string) error {
 		})
 	})
 }
-
