@@ -151,9 +151,11 @@ func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, e
 	}
 	var res Result
 	if rows.Next() {
-		if vals := rows.RawValues(); len(vals) > 0 && vals[0] != nil {
+		// Only an integer key can be reported; other values (RETURNING
+		// text, a SELECT of a void function) are ignored: scanning them
+		// would fail the whole result.
+		if vals := rows.RawValues(); len(vals) > 0 && vals[0] != nil && isPgInteger(rows.FieldDescriptions()[0].DataTypeOID) {
 			var id int64
-			// Only an integer key can be reported; other RETURNING values are ignored.
 			if err := rows.Scan(&id); err == nil {
 				res.LastInsertID = id
 			}
@@ -167,6 +169,10 @@ func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, e
 	}
 	res.RowsAffected = rows.CommandTag().RowsAffected()
 	return res, nil
+}
+
+func isPgInteger(oid uint32) bool {
+	return oid == pgtype.Int2OID || oid == pgtype.Int4OID || oid == pgtype.Int8OID
 }
 
 func pgQuery(ctx context.Context, q pgQuerier, sql string, args []any) (cursor, error) {

@@ -236,10 +236,13 @@ func (m *Migrator) checkWritable(ctx context.Context) error {
 	return nil
 }
 
-// lockName is the lock's name: the schema (or database) and the
-// migrations table, so that two applications sharing a server but not a
-// schema do not wait for each other.
-func (m *Migrator) lockName(ctx context.Context) (string, error) {
+// LockName returns the name of the migration lock: made of the schema (or
+// database) and the migrations table, so that two applications sharing a
+// server but not a schema do not wait for each other. On MySQL a name
+// longer than GET_LOCK's 64 characters is replaced by a hash of it; on
+// PostgreSQL the advisory lock's key is the first 8 bytes (big-endian) of
+// the name's SHA-256.
+func (m *Migrator) LockName(ctx context.Context) (string, error) {
 	q := "SELECT current_schema()"
 	if m.d == core.MySQL {
 		q = "SELECT DATABASE()"
@@ -248,7 +251,12 @@ func (m *Migrator) lockName(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "atomdb_migrate:" + str(v) + "." + m.table, nil
+	name := "atomdb_migrate:" + str(v) + "." + m.table
+	if m.d == core.MySQL && len(name) > 64 {
+		s := sha256.Sum256([]byte(name))
+		name = "atomdb_migrate:" + hex.EncodeToString(s[:16])
+	}
+	return name, nil
 }
 
 func pgLockKey(name string) int64 {
@@ -265,15 +273,11 @@ func (m *Migrator) withLock(ctx context.Context, fn func(ctx context.Context) er
 		return fn(ctx)
 	}
 	return m.db.Conn(ctx, func(ctx context.Context) error {
-		name, err := m.lockName(ctx)
+		name, err := m.LockName(ctx)
 		if err != nil {
 			return fmt.Errorf("migrate: lock: %w", err)
 		}
 		if m.d == core.MySQL {
-			if len(name) > 64 {
-				s := sha256.Sum256([]byte(name))
-				name = "atomdb_migrate:" + hex.EncodeToString(s[:16])
-			}
 			secs := max(int(m.lockTimeout/time.Second), 0)
 			v, err := m.db.FetchVal(ctx, m.stmt("SELECT GET_LOCK(?, ?)", name, secs))
 			if err != nil {
@@ -391,7 +395,7 @@ func (m *Migrator) lockedEnsureTable(ctx context.Context) error {
 }
 
 func (m *Migrator) xactLock(ctx context.Context) error {
-	name, err := m.lockName(ctx)
+	name, err := m.LockName(ctx)
 	if err != nil {
 		return err
 	}
