@@ -269,15 +269,15 @@ func order(ms []*Migration) (*History, error) {
 	byParent := map[string]*Migration{}
 	versions := map[string]bool{}
 	for _, m := range ms {
+		if other, ok := byParent[m.Parent]; ok {
+			return nil, fmt.Errorf("%w: migrations %s_%s and %s_%s have the same parent %q (merged branches: delete the newer one and run make again)",
+				ErrHistory, other.Version, other.Name, m.Version, m.Name, m.Parent)
+		}
+		byParent[m.Parent] = m
 		if versions[m.Version] {
 			return nil, fmt.Errorf("%w: two migrations have version %s", ErrHistory, m.Version)
 		}
 		versions[m.Version] = true
-		if other, ok := byParent[m.Parent]; ok {
-			return nil, fmt.Errorf("%w: migrations %s_%s and %s_%s have the same parent %q (merged branches: renumber one after the other and run make again)",
-				ErrHistory, other.Version, other.Name, m.Version, m.Name, m.Parent)
-		}
-		byParent[m.Parent] = m
 	}
 	h := &History{}
 	for prev := ""; ; {
