@@ -3,7 +3,6 @@ package migrate
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -423,11 +422,4 @@ func kindFromSQL(d *core.Dialect, s, base string, n1, n2 int, hasArgs bool) core
 		}
 	}
 	return core.Type{}
-}
-
-// sortedTables orders tables by name, for stable output.
-func sortedTables(ts []*core.TableDef) []*core.TableDef {
-	out := slices.Clone(ts)
-	slices.SortFunc(out, func(a, b *core.TableDef) int { return strings.Compare(a.Name, b.Name) })
-	return out
 }

@@ -58,18 +58,6 @@ func dialectKey(d *core.Dialect) string {
 	return "sqlite"
 }
 
-func dialectByKey(k string) *core.Dialect {
-	switch k {
-	case "postgres":
-		return core.Postgres
-	case "mysql":
-		return core.MySQL
-	case "sqlite":
-		return core.SQLite
-	}
-	return nil
-}
-
 func renderOp(d *core.Dialect, s *Schema, op *Operation) (stmts []string, rebuilt bool, err error) {
 	q := d.QuoteIdent
 	t := s.Table(op.Table)
