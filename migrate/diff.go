@@ -125,6 +125,19 @@ func (d *differ) run() error {
 	// New tables, each after the new tables it refers to; foreign keys
 	// that close a cycle are added once all exist.
 	order, cyclic := createOrder(created)
+	isNew := map[string]bool{}
+	for _, t := range created {
+		isNew[t.Name] = true
+	}
+	for _, t := range created {
+		for _, fk := range t.ForeignKeys {
+			// A key to an existing table whose column or unique
+			// constraint this migration adds later waits for it.
+			if rt := d.state.Table(fk.RefTable); !isNew[fk.RefTable] && (rt == nil || !isKey(rt, fk.RefColumn)) {
+				cyclic[fk.Name] = true
+			}
+		}
+	}
 	for _, t := range order {
 		def := cloneTable(t)
 		def.RenamedFrom = ""
@@ -310,6 +323,31 @@ func (d *differ) renameMatching(have, want *core.TableDef) {
 			}
 		}
 	}
+}
+
+// isKey reports whether column name of t is its single-column primary key
+// or has a single-column unique constraint or index.
+func isKey(t *core.TableDef, name string) bool {
+	var pk []string
+	for _, c := range t.Columns {
+		if c.PrimaryKey {
+			pk = append(pk, c.Name)
+		}
+	}
+	if len(pk) == 1 && pk[0] == name {
+		return true
+	}
+	for _, u := range t.Uniques {
+		if len(u.Columns) == 1 && u.Columns[0] == name {
+			return true
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix.Unique && len(ix.Columns) == 1 && ix.Columns[0] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // changedColumn reports whether column name changes definition between
