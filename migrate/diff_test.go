@@ -62,3 +62,45 @@ func TestDiffOrdersKeysAfterTheirTarget(t *testing.T) {
 		noDrift(t, ctx, m, nil)
 	})
 }
+
+// Foreign keys and indexes on the same column come and go in any order:
+// MySQL's own index for a key neither lingers after the key nor blocks
+// dropping the index that served it.
+func TestForeignKeyIndexFlips(t *testing.T) {
+	parent := core.NewTable("parent", &core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true})
+	child := func(fk, index bool, fkName string) *core.Table {
+		c := &core.Column{Name: "parent_id", Type: core.BigInt(), Nullable: true, Index: index}
+		if fk {
+			c.ForeignKey = &core.ForeignKey{Table: "parent", Column: "id", Name: fkName}
+		}
+		return core.NewTable("child", &core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true}, c)
+	}
+	versions := []*core.MetaData{
+		mustMeta(t, parent, child(true, false, "")),
+		mustMeta(t, parent, child(false, false, "")),
+		mustMeta(t, parent, child(true, true, "")),
+		mustMeta(t, parent, child(true, false, "")),
+		mustMeta(t, parent, child(true, false, "fk_child_renamed")),
+	}
+	harness.Each(t, func(t *testing.T, db *core.Database) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		for i, md := range versions {
+			if _, err := migrate.Make(md, dir, "v"+string(rune('1'+i)), migrate.MakeOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			m := load(t, db, dir)
+			if _, err := m.Up(ctx, 0); err != nil {
+				t.Fatalf("v%d: %v", i+1, err)
+			}
+			noDrift(t, ctx, m, md)
+		}
+		m := load(t, db, dir)
+		for i := len(versions) - 1; i > 0; i-- {
+			if _, err := m.Down(ctx, 1); err != nil {
+				t.Fatalf("down to v%d: %v", i, err)
+			}
+			noDrift(t, ctx, m, nil)
+		}
+	})
+}

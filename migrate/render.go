@@ -86,7 +86,8 @@ func renderOp(d *core.Dialect, s *Schema, op *Operation) (stmts []string, rebuil
 		return one(createIndex(d, op.Table, op.Index))
 	case DropIndex:
 		if d == core.MySQL {
-			return one(alter + "DROP INDEX " + q(op.Name))
+			stmts, err := mysqlDropIndex(t, op.Name)
+			return stmts, false, err
 		}
 		return one("DROP INDEX " + q(op.Name))
 	case RenameIndex:
@@ -149,14 +150,20 @@ func renderOp(d *core.Dialect, s *Schema, op *Operation) (stmts []string, rebuil
 		return one(alter + "ADD " + clause)
 	case DropUnique:
 		if d == core.MySQL {
-			return one(alter + "DROP INDEX " + q(op.Name))
+			stmts, err := mysqlDropIndex(t, op.Name)
+			return stmts, false, err
 		}
 		return one(alter + "DROP CONSTRAINT " + q(op.Name))
 	case DropCheck:
 		return one(alter + "DROP CONSTRAINT " + q(op.Name))
 	case DropForeignKey:
 		if d == core.MySQL {
-			return one(alter + "DROP FOREIGN KEY " + q(op.Name))
+			stmts := []string{alter + "DROP FOREIGN KEY " + q(op.Name)}
+			if fk := findFK(t, op.Name); fk != nil && !mysqlIndexed(t, fk.Column, "") {
+				// The index InnoDB made for the key outlives it.
+				stmts = append(stmts, alter+"DROP INDEX "+q(op.Name))
+			}
+			return stmts, false, nil
 		}
 		return one(alter + "DROP CONSTRAINT " + q(op.Name))
 	case RenameConstraint:
@@ -182,11 +189,65 @@ func renderOp(d *core.Dialect, s *Schema, op *Operation) (stmts []string, rebuil
 			if err != nil {
 				return nil, false, err
 			}
-			return []string{alter + "DROP FOREIGN KEY " + q(op.Name), alter + "ADD " + clause}, false, nil
+			stmts := []string{alter + "DROP FOREIGN KEY " + q(op.Name)}
+			if !mysqlIndexed(t, fk.Column, "") {
+				// InnoDB's own index for the old key: the new key gets
+				// one of its own (a renamed index would no longer be
+				// InnoDB's, and would outlive the key).
+				stmts = append(stmts, alter+"DROP INDEX "+q(op.Name))
+			}
+			return append(stmts, alter+"ADD "+clause), false, nil
 		}
 		return nil, false, fmt.Errorf("no constraint %q", op.Name)
 	}
 	return nil, false, fmt.Errorf("unknown operation")
+}
+
+// mysqlIndexed reports whether an index of t other than except (the
+// primary key, a unique constraint or an index) starts with column: then
+// InnoDB uses it for a foreign key on the column instead of making one of
+// its own, named after the key, which it drops once such an index exists.
+func mysqlIndexed(t *core.TableDef, column, except string) bool {
+	for _, c := range t.Columns {
+		if c.PrimaryKey {
+			if c.Name == column {
+				return true
+			}
+			break
+		}
+	}
+	for _, u := range t.Uniques {
+		if u.Name != except && u.Columns[0] == column {
+			return true
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix.Name != except && ix.Columns[0] == column {
+			return true
+		}
+	}
+	return false
+}
+
+// mysqlDropIndex drops index name of t. MySQL refuses to drop the index a
+// foreign key uses: such keys are dropped first and added again after, so
+// that InnoDB makes them an index of its own (which it drops by itself
+// once another index serves the key).
+func mysqlDropIndex(t *core.TableDef, name string) ([]string, error) {
+	q := core.MySQL.QuoteIdent
+	alter := "ALTER TABLE " + q(t.Name) + " "
+	var before, after []string
+	for _, fk := range t.ForeignKeys {
+		if !mysqlIndexed(t, fk.Column, name) {
+			clause, err := fk.SQL(core.MySQL)
+			if err != nil {
+				return nil, err
+			}
+			before = append(before, alter+"DROP FOREIGN KEY "+q(fk.Name))
+			after = append(after, alter+"ADD "+clause)
+		}
+	}
+	return append(append(before, alter+"DROP INDEX "+q(name)), after...), nil
 }
 
 func createIndex(d *core.Dialect, table string, ix *core.Index) string {

@@ -43,13 +43,21 @@ CREATE INDEX `ix_tracks_album_id_number` ON `tracks` (`album_id`, `number`);
 ALTER TABLE `tracks` RENAME INDEX `ix_tracks_album_id_number` TO `ix_tracks_album_number`;
 
 -- drop index "ix_tracks_album_number" of "tracks"
+ALTER TABLE `tracks` DROP FOREIGN KEY `fk_tracks_album_id_albums`;
+
 ALTER TABLE `tracks` DROP INDEX `ix_tracks_album_number`;
+
+ALTER TABLE `tracks` ADD CONSTRAINT `fk_tracks_album_id_albums` FOREIGN KEY (`album_id`) REFERENCES `albums` (`id`) ON DELETE CASCADE;
 
 -- add unique "uq_tracks_album_id_title" on "tracks" [album_id title]
 ALTER TABLE `tracks` ADD CONSTRAINT `uq_tracks_album_id_title` UNIQUE (`album_id`, `title`);
 
 -- drop unique "uq_tracks_album_id_title" of "tracks"
+ALTER TABLE `tracks` DROP FOREIGN KEY `fk_tracks_album_id_albums`;
+
 ALTER TABLE `tracks` DROP INDEX `uq_tracks_album_id_title`;
+
+ALTER TABLE `tracks` ADD CONSTRAINT `fk_tracks_album_id_albums` FOREIGN KEY (`album_id`) REFERENCES `albums` (`id`) ON DELETE CASCADE;
 
 -- add check "ck_tracks_number" on "tracks"
 ALTER TABLE `tracks` ADD CONSTRAINT `ck_tracks_number` CHECK (number >= 0);
@@ -65,11 +73,15 @@ ALTER TABLE `tracks` DROP CONSTRAINT `ck_tracks_number_positive`;
 -- drop foreign key "fk_tracks_album_id_albums" of "tracks"
 ALTER TABLE `tracks` DROP FOREIGN KEY `fk_tracks_album_id_albums`;
 
+ALTER TABLE `tracks` DROP INDEX `fk_tracks_album_id_albums`;
+
 -- add foreign key "fk_tracks_album_id_albums" on "tracks"."album_id" -> "albums"."id"
 ALTER TABLE `tracks` ADD CONSTRAINT `fk_tracks_album_id_albums` FOREIGN KEY (`album_id`) REFERENCES `albums` (`id`) ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- rename constraint "fk_tracks_album_id_albums" of "tracks" to "fk_tracks_album"
 ALTER TABLE `tracks` DROP FOREIGN KEY `fk_tracks_album_id_albums`;
+
+ALTER TABLE `tracks` DROP INDEX `fk_tracks_album_id_albums`;
 
 ALTER TABLE `tracks` ADD CONSTRAINT `fk_tracks_album` FOREIGN KEY (`album_id`) REFERENCES `albums` (`id`) ON DELETE CASCADE ON UPDATE CASCADE;
 
