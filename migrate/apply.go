@@ -58,6 +58,7 @@ type Migrator struct {
 	lockTimeout time.Duration
 	goFuncs     map[string][2]GoFunc
 	txLock      bool
+	lease       time.Duration
 	log         func(format string, args ...any)
 }
 
@@ -244,8 +245,11 @@ func (m *Migrator) checkWritable(ctx context.Context) error {
 // the name's SHA-256.
 func (m *Migrator) LockName(ctx context.Context) (string, error) {
 	q := "SELECT current_schema()"
-	if m.d == core.MySQL {
+	switch m.d {
+	case core.MySQL:
 		q = "SELECT DATABASE()"
+	case core.SQLite:
+		q = "SELECT 'main'" // one database per file
 	}
 	v, err := m.db.FetchVal(ctx, core.Stmt{SQL: q})
 	if err != nil {
@@ -269,6 +273,9 @@ func pgLockKey(name string) int64 {
 // statements run too. SQLite takes its lock per migration (BEGIN
 // IMMEDIATE), and with WithTxLock so does PostgreSQL.
 func (m *Migrator) withLock(ctx context.Context, fn func(ctx context.Context) error) error {
+	if m.lease > 0 {
+		return m.withLease(ctx, fn)
+	}
 	if m.d == core.SQLite || (m.d == core.Postgres && m.txLock) {
 		return fn(ctx)
 	}
