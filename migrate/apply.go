@@ -517,11 +517,10 @@ func (m *Migrator) run(ctx context.Context, mig *Migration, sc *Script, up bool)
 				}
 				return nil
 			}
-			var triggers []*core.Row
+			var saved []*core.Row
 			if len(sc.Rebuilt) > 0 {
-				triggers, err = m.triggers(ctx, sc.Rebuilt)
-				if err != nil {
-					return err
+				if saved, err = m.dropViewsAndTriggers(ctx); err != nil {
+					return fail(0, "", err)
 				}
 			}
 			for i, s := range sc.Statements {
@@ -530,7 +529,7 @@ func (m *Migrator) run(ctx context.Context, mig *Migration, sc *Script, up bool)
 				}
 			}
 			if len(sc.Rebuilt) > 0 {
-				if err := m.restoreTriggers(ctx, triggers); err != nil {
+				if err := m.restoreViewsAndTriggers(ctx, saved); err != nil {
 					return fail(0, "", err)
 				}
 				if err := m.foreignKeyCheck(ctx); err != nil {
@@ -635,29 +634,36 @@ func (m *Migrator) runMySQL(ctx context.Context, mig *Migration, sc *Script, up 
 	return err == nil, err
 }
 
-// triggers reads the SQLite triggers of the tables a script rebuilds.
-func (m *Migrator) triggers(ctx context.Context, tables []string) ([]*core.Row, error) {
-	var out []*core.Row
-	for _, t := range tables {
-		rows, err := m.db.FetchAll(ctx, m.stmt("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", t))
-		if err != nil {
+// dropViewsAndTriggers drops every view and trigger of an SQLite
+// database, returning them to be made again after a rebuild: renaming the
+// new table into place re-parses the schema, and a view or trigger that
+// names the table fails while it is gone (sqlite.org/lang_altertable,
+// step 11). The triggers of a rebuilt table go with it anyway.
+func (m *Migrator) dropViewsAndTriggers(ctx context.Context) ([]*core.Row, error) {
+	rows, err := m.db.FetchAll(ctx, core.Stmt{SQL: "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY type DESC, rowid"})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if _, err := m.db.Execute(ctx, core.Stmt{SQL: "DROP " + strings.ToUpper(str(r.At(0))) + " IF EXISTS " + m.q(str(r.At(1)))}); err != nil {
 			return nil, err
 		}
-		out = append(out, rows...)
 	}
-	return out, nil
+	return rows, nil
 }
 
-// restoreTriggers creates again the triggers dropped with their table.
-func (m *Migrator) restoreTriggers(ctx context.Context, triggers []*core.Row) error {
-	for _, r := range triggers {
-		v, err := m.db.FetchVal(ctx, m.stmt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", str(r.At(0))))
+// restoreViewsAndTriggers makes again, views first, those that the
+// statements did not make themselves.
+func (m *Migrator) restoreViewsAndTriggers(ctx context.Context, saved []*core.Row) error {
+	for _, r := range saved {
+		kind, name := str(r.At(0)), str(r.At(1))
+		v, err := m.db.FetchVal(ctx, m.stmt("SELECT COUNT(*) FROM sqlite_master WHERE type = ? AND name = ?", kind, name))
 		if err != nil {
 			return err
 		}
 		if n, _ := v.(int64); n == 0 {
-			if _, err := m.db.Execute(ctx, core.Stmt{SQL: str(r.At(1))}); err != nil {
-				return fmt.Errorf("restoring trigger %q: %w", str(r.At(0)), err)
+			if _, err := m.db.Execute(ctx, core.Stmt{SQL: str(r.At(2))}); err != nil {
+				return fmt.Errorf("restoring %s %q: %w", kind, name, err)
 			}
 		}
 	}
