@@ -64,21 +64,30 @@ type Migrator struct {
 
 // New reads the migrations of fsys (see Load) for db.
 func New(db *core.Database, fsys fs.FS, opts ...Option) (*Migrator, error) {
+	if fsys == nil {
+		return nil, fmt.Errorf("%w: nil fs.FS", ErrBadMigration)
+	}
 	h, err := Load(fsys)
 	if err != nil {
 		return nil, err
 	}
-	return NewFromHistory(db, h, opts...), nil
+	return NewFromHistory(db, h, opts...)
 }
 
 // NewFromHistory is New for a history already loaded.
-func NewFromHistory(db *core.Database, h *History, opts ...Option) *Migrator {
+func NewFromHistory(db *core.Database, h *History, opts ...Option) (*Migrator, error) {
+	if db == nil || h == nil {
+		return nil, errors.New("migrate: New needs a database and a history")
+	}
 	m := &Migrator{db: db, h: h, d: db.Dialect(), dk: dialectKey(db.Dialect()), table: DefaultTable,
 		lockTimeout: time.Minute, goFuncs: map[string][2]GoFunc{}, log: func(string, ...any) {}}
 	for _, o := range opts {
 		o(m)
 	}
-	return m
+	if m.table == "" {
+		return nil, errors.New("migrate: WithTable needs a name")
+	}
+	return m, nil
 }
 
 // History returns the migrations the Migrator works from.
@@ -324,6 +333,9 @@ func (m *Migrator) withLock(ctx context.Context, fn func(ctx context.Context) er
 // returns the versions it applied. Each is linted first (see Finding) and
 // refused when it has an operation it does not allow.
 func (m *Migrator) Up(ctx context.Context, n int) ([]string, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("migrate: up needs a count of 0 (all) or more, not %d", n)
+	}
 	if err := m.checkWritable(ctx); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -258,6 +259,9 @@ func canonDefault(d *core.Dialect, s string) string {
 	}
 	if m := pgDecode.FindStringSubmatch(s); m != nil {
 		s = `'\x` + strings.ToLower(m[1]) + `'`
+	} else if v, ok := stringLiteral(d, s); ok {
+		// One spelling per string: E'..', hex and escaped forms included.
+		s = "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	}
 	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' && numberLit.MatchString(s[1:len(s)-1]) {
 		s = s[1 : len(s)-1]
@@ -271,6 +275,59 @@ func canonDefault(d *core.Dialect, s string) string {
 		return "CURRENT_TIMESTAMP"
 	}
 	return s
+}
+
+var (
+	mysqlHexString = regexp.MustCompile(`(?i)^(?:_utf8mb4\s*X'([0-9a-f]*)'|CONVERT\(X'([0-9a-f]*)' USING utf8mb4\))$`)
+)
+
+// stringLiteral reads a string literal as d writes it ('..' with doubled
+// quotes; with backslash escapes on MySQL and in PostgreSQL's E'..'; a
+// utf8mb4 hex literal on MySQL) and returns its value.
+func stringLiteral(d *core.Dialect, s string) (string, bool) {
+	if d == core.MySQL {
+		if m := mysqlHexString.FindStringSubmatch(s); m != nil {
+			h := m[1] + m[2]
+			b, err := hex.DecodeString(h)
+			return string(b), err == nil
+		}
+	}
+	escapes := d == core.MySQL
+	if d == core.Postgres && (strings.HasPrefix(s, "E'") || strings.HasPrefix(s, "e'")) {
+		s, escapes = s[1:], true
+	}
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' {
+		return "", false
+	}
+	var b strings.Builder
+	body := s[1 : len(s)-1]
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\'' && i+1 < len(body) && body[i+1] == '\'':
+			b.WriteByte('\'')
+			i++
+		case c == '\'':
+			return "", false // not one literal
+		case c == '\\' && escapes && i+1 < len(body):
+			i++
+			switch body[i] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			case '0':
+				b.WriteByte(0)
+			default:
+				b.WriteByte(body[i])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
 }
 
 // stripParens removes parentheses around the whole of s.

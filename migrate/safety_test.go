@@ -413,3 +413,104 @@ func TestLeaseRenewedAndLost(t *testing.T) {
 		}
 	})
 }
+
+// Names with quote characters and reserved words go through make, up,
+// down and inspection on every backend.
+func TestQuotedNames(t *testing.T) {
+	parent := func(col string) *core.Table {
+		return core.NewTable(`pa"re'nt`,
+			&core.Column{Name: "select", Type: core.BigInt(), PrimaryKey: true, AutoIncrement: true},
+			&core.Column{Name: col, Type: core.String(50), Index: true, Default: `it's "x" \ y`},
+		)
+	}
+	child := core.NewTable("ch`ild",
+		&core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true},
+		&core.Column{Name: "order", Type: core.BigInt(), ForeignKey: &core.ForeignKey{Table: `pa"re'nt`, Column: "select", OnDelete: core.Cascade}},
+	)
+	v1 := mustMeta(t, parent(`we"ird`), child)
+	p2 := parent("n`ew")
+	p2.Columns[1].RenamedFrom = `we"ird`
+	p2.Columns[1].Type = core.String(80) // and a rebuild on SQLite
+	v2 := mustMeta(t, p2, child)
+	harness.Each(t, func(t *testing.T, db *core.Database) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		for i, md := range []*core.MetaData{v1, v2} {
+			if _, err := migrate.Make(md, dir, "v"+string(rune('1'+i)), migrate.MakeOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			m := load(t, db, dir)
+			if _, err := m.Up(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+			noDrift(t, ctx, m, md)
+			if i == 0 {
+				q := db.Dialect().QuoteIdent
+				for _, s := range []string{"INSERT INTO " + q(`pa"re'nt`) + " (" + q("select") + ") VALUES (1)",
+					"INSERT INTO " + q("ch`ild") + " (id, " + q("order") + ") VALUES (1, 1)"} {
+					if _, err := db.Execute(ctx, core.Stmt{SQL: s}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		m := load(t, db, dir)
+		if _, err := m.Down(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		noDrift(t, ctx, m, nil)
+		v, err := db.FetchVal(ctx, core.Stmt{SQL: "SELECT COUNT(*) FROM " + db.Dialect().QuoteIdent("ch`ild")})
+		if err != nil || v != int64(1) {
+			t.Fatalf("child rows: %v, %v", v, err)
+		}
+	})
+}
+
+// Twenty goroutines running up at once apply each migration once.
+func TestConcurrentUp(t *testing.T) {
+	harness.Each(t, func(t *testing.T, db *core.Database) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		if _, err := migrate.Make(counterMeta(t), dir, "init", migrate.MakeOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		appendSQL(t, dir, "0001", map[string]string{
+			"postgres": "INSERT INTO counter (note) VALUES ('once')",
+			"mysql":    "INSERT INTO counter (note) VALUES ('once')",
+			"sqlite":   "INSERT INTO counter (note) VALUES ('once')",
+		})
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		applied := make(chan int, 20)
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m, err := migrate.New(db, os.DirFS(dir))
+				if err != nil {
+					errs <- err
+					return
+				}
+				done, err := m.Up(ctx, 0)
+				if err != nil {
+					errs <- err
+				}
+				applied <- len(done)
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		close(applied)
+		for err := range errs {
+			t.Error(err)
+		}
+		total := 0
+		for n := range applied {
+			total += n
+		}
+		n, err := db.FetchVal(ctx, "SELECT COUNT(*) FROM counter")
+		if err != nil || n != int64(1) || total != 1 {
+			t.Fatalf("rows %v (%v), migrations applied %d; want 1 and 1", n, err, total)
+		}
+	})
+}

@@ -23,6 +23,9 @@ type Schema struct {
 // FromMetaData validates md and returns its tables in named form, the
 // target that make diffs the history against.
 func FromMetaData(md *core.MetaData) (*Schema, error) {
+	if md == nil {
+		return nil, fmt.Errorf("%w: nil MetaData", core.ErrInvalidSchema)
+	}
 	defs, err := md.Defs()
 	if err != nil {
 		return nil, err
