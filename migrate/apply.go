@@ -98,6 +98,7 @@ type Applied struct {
 	Version, Name string
 	Checksum      string    // SHA-256 of the up file applied
 	Statements    int       // statements applied so far (MySQL's progress)
+	Undone        int       // statements of the down file run so far (MySQL)
 	AppliedAt     time.Time // zero while partial
 }
 
@@ -133,6 +134,7 @@ func (m *Migrator) ensureTable(ctx context.Context) error {
 		&core.Column{Name: "name", Type: core.String(255)},
 		&core.Column{Name: "checksum", Type: core.String(64)},
 		&core.Column{Name: "statements", Type: core.Integer(), Default: 0},
+		&core.Column{Name: "undone", Type: core.Integer(), Default: 0},
 		&core.Column{Name: "applied_at", Type: core.Timestamp(), Nullable: true},
 	)
 	stmts, err := t.CreateSQL(m.d, core.DefaultNaming, core.IfNotExists())
@@ -167,7 +169,7 @@ func (m *Migrator) applied(ctx context.Context) ([]*Applied, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	rows, err := m.db.FetchAll(ctx, core.Stmt{SQL: "SELECT version, name, checksum, statements, applied_at FROM " + m.q(m.table) + " ORDER BY version"})
+	rows, err := m.db.FetchAll(ctx, core.Stmt{SQL: "SELECT version, name, checksum, statements, applied_at, undone FROM " + m.q(m.table) + " ORDER BY version"})
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +181,9 @@ func (m *Migrator) applied(ctx context.Context) ([]*Applied, error) {
 		}
 		if t, ok := r.At(4).(time.Time); ok {
 			a.AppliedAt = t
+		}
+		if n, ok := r.At(5).(int64); ok {
+			a.Undone = int(n)
 		}
 		out = append(out, a)
 	}
@@ -215,7 +220,7 @@ func (m *Migrator) verify(applied []*Applied) (int, error) {
 			return 0, &Error{Version: mig.Version, Name: mig.Name,
 				Err: fmt.Errorf("%w: its %s up file was edited after it was applied", ErrChecksum, m.dk)}
 		}
-		if a.Partial() && i != len(applied)-1 {
+		if (a.Partial() || a.Undone > 0) && i != len(applied)-1 {
 			return 0, fmt.Errorf("%w: migration %s_%s is partly applied but later ones are recorded", ErrHistory, a.Version, a.Name)
 		}
 	}
@@ -353,6 +358,10 @@ func (m *Migrator) Up(ctx context.Context, n int) ([]string, error) {
 			return err
 		}
 		start := k
+		if k > 0 && applied[k-1].Undone > 0 {
+			last := applied[k-1]
+			return &Error{Version: last.Version, Name: last.Name, Err: fmt.Errorf("%w: undoing it stopped after %d statements of its down file: run down 1 to finish", ErrHistory, last.Undone)}
+		}
 		if k > 0 && applied[k-1].Partial() {
 			start = k - 1 // resume it
 		}
@@ -618,18 +627,25 @@ func (m *Migrator) runMySQL(ctx context.Context, mig *Migration, sc *Script, up 
 				return false, err
 			}
 		}
-	} else if row == nil {
-		return false, nil
+	} else {
+		if row == nil {
+			return false, nil
+		}
+		if start = row.Undone; start > 0 {
+			m.log("resuming the undoing of %s_%s at statement %d", mig.Version, mig.Name, start+1)
+		}
+	}
+	progress := "statements"
+	if !up {
+		progress = "undone"
 	}
 	for i := start; i < len(sc.Statements); i++ {
 		s := sc.Statements[i]
 		if _, err := m.db.Execute(ctx, core.Stmt{SQL: s}); err != nil {
 			return false, fail(i+1, s, err)
 		}
-		if up {
-			if err := m.exec(ctx, "UPDATE "+tbl+" SET statements = ? WHERE version = ?", i+1, mig.Version); err != nil {
-				return false, err
-			}
+		if err := m.exec(ctx, "UPDATE "+tbl+" SET "+progress+" = ? WHERE version = ?", i+1, mig.Version); err != nil {
+			return false, err
 		}
 	}
 	err = m.db.Transaction(ctx, func(ctx context.Context) error {
@@ -720,7 +736,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspna
 // Status is a migration of the history and whether it is applied.
 type Status struct {
 	Version, Name string
-	State         string    // "applied", "partial" or "pending"
+	State         string    // "applied", "partial", "partly undone" or "pending"
 	AppliedAt     time.Time // zero unless applied
 }
 
@@ -738,8 +754,11 @@ func (m *Migrator) Status(ctx context.Context) ([]Status, error) {
 		s := Status{Version: mig.Version, Name: mig.Name, State: "pending"}
 		if i < len(applied) {
 			s.State, s.AppliedAt = "applied", applied[i].AppliedAt
-			if applied[i].Partial() {
+			switch {
+			case applied[i].Partial():
 				s.State = "partial"
+			case applied[i].Undone > 0:
+				s.State = "partly undone"
 			}
 		}
 		out = append(out, s)

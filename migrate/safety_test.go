@@ -284,6 +284,41 @@ func TestMySQLResume(t *testing.T) {
 		t.Fatalf("resume: %v", err)
 	}
 	noDrift(t, ctx, m, v2)
+	// The same for down: a statement that fails while row 1 exists, put
+	// between the two of the down file.
+	down := filepath.Join(dir, made.Migration.Version+"_unique_email.mysql.down.sql")
+	b, err := os.ReadFile(down)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.SplitN(string(b), ";\n", 2)
+	text := parts[0] + ";\n\nINSERT INTO people (id, email) VALUES (1, 'z');\n" + parts[1]
+	if err := os.WriteFile(down, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.Hash(dir); err != nil {
+		t.Fatal(err)
+	}
+	m = load(t, db, dir)
+	if _, err := m.Down(ctx, 1); !errors.As(err, &me) || me.Statement != 2 {
+		t.Fatalf("down with a failing statement: %v", err)
+	}
+	if st, _ := m.Status(ctx); st[1].State != "partly undone" {
+		t.Fatalf("status = %+v", st)
+	}
+	if _, err := m.Up(ctx, 0); !errors.Is(err, migrate.ErrHistory) {
+		t.Fatalf("up over a partly undone migration: %v", err)
+	}
+	if _, err := db.Execute(ctx, core.Stmt{SQL: "DELETE FROM people WHERE id = 1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Down(ctx, 1); err != nil {
+		t.Fatalf("resumed down: %v", err)
+	}
+	noDrift(t, ctx, m, nil)
+	if v, _ := m.Version(ctx); v != "0001" {
+		t.Fatalf("version after down = %q", v)
+	}
 }
 
 // Up refuses a read-only database.
