@@ -793,13 +793,23 @@ func (m *Migrator) PendingSQL(ctx context.Context, n int) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	for i, mig := range m.h.Migrations[k:] {
+	start, skip := k, 0
+	if k > 0 && applied[k-1].Partial() {
+		start, skip = k-1, applied[k-1].Statements
+	}
+	for i, mig := range m.h.Migrations[start:] {
 		if n > 0 && i >= n {
 			break
 		}
 		sc := mig.Up[m.dk]
 		if sc == nil {
 			return "", &Error{Version: mig.Version, Name: mig.Name, Err: fmt.Errorf("%w: no %s up file", ErrBadMigration, m.dk)}
+		}
+		if i == 0 && skip > 0 {
+			rest := *sc
+			rest.Statements = sc.Statements[min(skip, len(sc.Statements)):]
+			fmt.Fprintf(&b, "-- %s_%s, from statement %d (the first %d ran already)\n%s", mig.Version, mig.Name, skip+1, skip, rest.text())
+			continue
 		}
 		fmt.Fprintf(&b, "-- %s_%s\n%s", mig.Version, mig.Name, sc.text())
 	}

@@ -275,6 +275,9 @@ func TestMySQLResume(t *testing.T) {
 	if v, _ := m.Version(ctx); v != "0001" {
 		t.Fatalf("version of a partial migration = %q", v)
 	}
+	if text, err := m.PendingSQL(ctx, 0); err != nil || !strings.Contains(text, "from statement 2") || strings.Contains(text, "ADD COLUMN") {
+		t.Fatalf("sql of a partial migration: %v\n%s", err, text)
+	}
 	// Fix the data; the rerun resumes at statement 2 (adding the column
 	// again would fail).
 	if _, err := db.Execute(ctx, core.Stmt{SQL: "DELETE FROM people WHERE id = 2"}); err != nil {
