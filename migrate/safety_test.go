@@ -324,132 +324,35 @@ func TestMySQLResume(t *testing.T) {
 	}
 }
 
-// Up refuses a read-only database.
+// Up refuses a read-only database (a replica, a read-only session).
 func TestReadOnlyRefused(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	if _, err := migrate.Make(counterMeta(t), dir, "init", migrate.MakeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	url := harness.FreshURL(t, harness.Postgres) + "&default_transaction_read_only=on"
-	db, err := core.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
+	options := map[string]string{
+		harness.Postgres: "default_transaction_read_only=on",
+		harness.MySQL:    "tx_read_only=1",
+		harness.SQLite:   "_query_only=1",
 	}
-	defer db.Close()
-	if _, err := load(t, db, dir).Up(ctx, 0); !errors.Is(err, migrate.ErrReadOnly) {
-		t.Fatalf("up on a read-only session: %v", err)
-	}
-}
-
-// The lease lock: a live lease held elsewhere refuses up, an expired one
-// is taken over, and the lease is released afterwards.
-func TestLeaseLock(t *testing.T) {
-	harness.Each(t, func(t *testing.T, db *core.Database) {
-		ctx := context.Background()
-		dir := t.TempDir()
-		if _, err := migrate.Make(counterMeta(t), dir, "init", migrate.MakeOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		lease := migrate.WithLeaseLock(time.Second)
-		m := load(t, db, dir, lease, migrate.WithLockTimeout(300*time.Millisecond))
-		if _, err := m.Status(ctx); err != nil {
-			t.Fatal(err)
-		}
-		// Create the lease table with a first, empty run.
-		if _, err := load(t, db, dir, lease).Up(ctx, 0); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := m.Down(ctx, 1); err != nil {
-			t.Fatal(err)
-		}
-		name, err := m.LockName(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tbl := db.Dialect().QuoteIdent(migrate.DefaultTable + "_lock")
-		ph := func(n int) string { return db.Dialect().Placeholder(n) }
-		hold := func(expires time.Time) {
-			t.Helper()
-			if _, err := db.Execute(ctx, core.Stmt{SQL: "INSERT INTO " + tbl + " (name, holder, expires_at) VALUES (" + ph(1) + ", 'other', " + ph(2) + ")",
-				Args: []any{name, expires.UTC()}}); err != nil {
-				t.Fatal(err)
+	for _, name := range harness.SQLBackends {
+		t.Run(name, func(t *testing.T) {
+			url := harness.FreshURL(t, name)
+			sep := "?"
+			if strings.Contains(url, "?") {
+				sep = "&"
 			}
-		}
-		hold(time.Now().Add(time.Hour))
-		if _, err := m.Up(ctx, 0); !errors.Is(err, migrate.ErrLocked) {
-			t.Fatalf("up while another holds the lease: %v", err)
-		}
-		if _, err := db.Execute(ctx, core.Stmt{SQL: "DELETE FROM " + tbl}); err != nil {
-			t.Fatal(err)
-		}
-		hold(time.Now().Add(-time.Minute)) // its holder died
-		if _, err := m.Up(ctx, 0); err != nil {
-			t.Fatalf("up with an expired lease: %v", err)
-		}
-		n, err := db.FetchVal(ctx, "SELECT COUNT(*) FROM "+tbl)
-		if err != nil || n != int64(0) {
-			t.Fatalf("leases left: %v, %v", n, err)
-		}
-	})
-}
-
-// A lease is renewed while a long migration runs, and losing it cancels
-// the migration.
-func TestLeaseRenewedAndLost(t *testing.T) {
-	harness.Each(t, func(t *testing.T, db *core.Database) {
-		if db.Dialect() == core.SQLite {
-			t.Skip("SQLite serialises writers: another connection cannot touch the lease during a migration")
-		}
-		ctx := context.Background()
-		dir := t.TempDir()
-		if _, err := migrate.Make(counterMeta(t), dir, "init", migrate.MakeOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		other, err := core.OpenURL(ctx, db.URL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
-		tbl := db.Dialect().QuoteIdent(migrate.DefaultTable + "_lock")
-		lost := func(ctx context.Context, _ *core.Database) error {
-			if _, err := other.Execute(ctx, "DELETE FROM "+tbl); err != nil {
-				return err
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(5 * time.Second):
-				return errors.New("the migration was not cancelled")
-			}
-		}
-		_, err = load(t, db, dir, migrate.WithLeaseLock(300*time.Millisecond), migrate.WithGo("0001", lost, nil)).Up(ctx, 0)
-		if !errors.Is(err, migrate.ErrLocked) {
-			t.Fatalf("up after losing the lease: %v", err)
-		}
-		slow := func(ctx context.Context, _ *core.Database) error {
-			time.Sleep(time.Second) // over three times the lease
-			v, err := other.FetchVal(ctx, "SELECT COUNT(*) FROM "+tbl+" WHERE holder <> 'other'")
+			db, err := core.Open(ctx, url+sep+options[name])
 			if err != nil {
-				return err
-			}
-			if v != int64(1) {
-				return errors.New("the lease is gone")
-			}
-			return nil
-		}
-		m := load(t, db, dir, migrate.WithLeaseLock(300*time.Millisecond), migrate.WithGo("0001", slow, nil))
-		if db.Dialect() == core.MySQL {
-			// The failed run left the SQL applied and the row partial;
-			// finish it.
-			if _, err := m.Status(ctx); err != nil {
 				t.Fatal(err)
 			}
-		}
-		if _, err := m.Up(ctx, 0); err != nil {
-			t.Fatalf("slow migration under a renewed lease: %v", err)
-		}
-	})
+			defer db.Close()
+			if _, err := load(t, db, dir).Up(ctx, 0); !errors.Is(err, migrate.ErrReadOnly) {
+				t.Fatalf("up on a read-only session: %v", err)
+			}
+		})
+	}
 }
 
 // Names with quote characters and reserved words go through make, up,
