@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strings"
 	"time"
 
@@ -187,6 +188,20 @@ func (m *Migrator) applied(ctx context.Context) ([]*Applied, error) {
 		}
 		out = append(out, a)
 	}
+	// In the history's order (versions past 9999 do not sort as text);
+	// versions the files lack go last, for verify to report.
+	pos := map[string]int{}
+	for i, mig := range m.h.Migrations {
+		pos[mig.Version] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		pi, oki := pos[out[i].Version]
+		pj, okj := pos[out[j].Version]
+		if oki != okj {
+			return oki
+		}
+		return pi < pj
+	})
 	return out, nil
 }
 
