@@ -837,24 +837,11 @@ func (m *Migrator) PendingSQL(ctx context.Context, n int) (string, error) {
 func (m *Migrator) Check(ctx context.Context, md *core.MetaData) error {
 	var errs []error
 	if md != nil {
-		state, err := m.h.State()
-		if err != nil {
-			return err
-		}
-		target, err := FromMetaData(md)
-		if err != nil {
-			return err
-		}
-		ops, err := Diff(state, target, DiffOptions{Ask: func(RenameCandidate) bool { return false }})
-		if err != nil {
-			return err
-		}
-		if len(ops) > 0 {
-			de := &DriftError{What: "models"}
-			for _, op := range ops {
-				de.Differences = append(de.Differences, Difference{Table: op.Table, Detail: op.String() + " (run make)"})
+		if err := checkModels(m.h, md); err != nil {
+			if !errors.Is(err, ErrDrift) {
+				return err
 			}
-			errs = append(errs, de)
+			errs = append(errs, err)
 		}
 	}
 	applied, err := m.applied(ctx)
@@ -877,6 +864,30 @@ func (m *Migrator) Check(ctx context.Context, md *core.MetaData) error {
 		errs = append(errs, &DriftError{What: "database", Differences: diffs})
 	}
 	return errors.Join(errs...)
+}
+
+// checkModels compares the models with the state the history builds.
+func checkModels(h *History, md *core.MetaData) error {
+	state, err := h.State()
+	if err != nil {
+		return err
+	}
+	target, err := FromMetaData(md)
+	if err != nil {
+		return err
+	}
+	ops, err := Diff(state, target, DiffOptions{Ask: func(RenameCandidate) bool { return false }})
+	if err != nil {
+		return err
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	de := &DriftError{What: "models"}
+	for _, op := range ops {
+		de.Differences = append(de.Differences, Difference{Table: op.Table, Detail: op.String() + " (run make)"})
+	}
+	return de
 }
 
 // Baseline adopts a database whose tables were made without this history

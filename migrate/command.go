@@ -124,6 +124,9 @@ func (c *Cmd) Run(ctx context.Context, args []string) error {
 		return nil
 	}
 	if c.db == nil {
+		if cmd == "check" {
+			return c.checkModels()
+		}
 		return fmt.Errorf("%s needs a database", cmd)
 	}
 	fsys := c.fsys
@@ -214,6 +217,26 @@ func (c *Cmd) Run(ctx context.Context, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+// checkModels compares the models with the history, without a database.
+func (c *Cmd) checkModels() error {
+	if c.meta == nil {
+		return errors.New("check needs the models' metadata or a database")
+	}
+	fsys := c.fsys
+	if fsys == nil {
+		fsys = os.DirFS(c.dir)
+	}
+	h, err := Load(fsys)
+	if err != nil {
+		return err
+	}
+	if err := checkModels(h, c.meta); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "ok: the models match the migration history (no database given)")
+	return nil
 }
 
 func (c *Cmd) make(args []string) error {

@@ -45,6 +45,14 @@ func TestCommand(t *testing.T) {
 	expect(run(v1, "", "sql"), "-- 0001_init", `CREATE TABLE "counter"`)
 	expect(run(v1, "", "status"), "0001     init  pending")
 	expect(run(v1, "", "check"))
+	noDB := func(md *core.MetaData) error {
+		out.Reset()
+		return migrate.Command(md, nil, migrate.InDir(dir), migrate.WithIO(strings.NewReader(""), &out, &out)).Run(ctx, []string{"check"})
+	}
+	expect(noDB(v1), "ok: the models match the migration history (no database given)")
+	if err := noDB(counterMeta2(t)); !errors.Is(err, migrate.ErrDrift) {
+		t.Fatalf("check without a database, changed models: %v", err)
+	}
 	expect(run(v1, "", "up"), "applied 0001_init")
 	expect(run(v1, "", "version"), "0001")
 	expect(run(v1, "", "check"), "ok:")
@@ -76,4 +84,12 @@ func TestCommand(t *testing.T) {
 	if err := run(v1, "", "check"); !errors.Is(err, migrate.ErrDrift) || !strings.Contains(err.Error(), `column "extra": not in the history`) {
 		t.Fatalf("check of a drifted database: %v", err)
 	}
+}
+
+func counterMeta2(t *testing.T) *core.MetaData {
+	return mustMeta(t, core.NewTable("counter",
+		&core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true, AutoIncrement: true},
+		&core.Column{Name: "note", Type: core.String(20)},
+		&core.Column{Name: "extra", Type: core.Integer(), Nullable: true},
+	))
 }

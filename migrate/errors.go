@@ -104,7 +104,11 @@ type DriftError struct {
 
 func (e *DriftError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%v: the %s differ from the migration history:", ErrDrift, e.What)
+	verb := "differs"
+	if e.What == "models" {
+		verb = "differ"
+	}
+	fmt.Fprintf(&b, "%v: the %s %s from the migration history:", ErrDrift, e.What, verb)
 	for _, d := range e.Differences {
 		b.WriteString("\n  ")
 		b.WriteString(d.String())
