@@ -48,6 +48,10 @@
 // ReadOnly set the outermost transaction's options. Goroutines that do not
 // share the context never see each other's uncommitted rows.
 //
+// Conn pins one connection for session state that outlives a transaction or
+// comes before one (an advisory lock, SQLite's PRAGMA foreign_keys): the
+// statements and transactions made with its context use that connection.
+//
 // # Tests
 //
 // WithForceRollback runs a whole Database inside one transaction that Close
@@ -68,6 +72,10 @@
 // describe tables; MetaData holds a set of them with a naming convention for
 // constraints and renders the DDL for each dialect (CreateSQL, DropSQL), or
 // runs it (CreateAll, DropAll). It is also what migrations diff against.
+// Table.Def and MetaData.Defs give each table with every constraint and
+// index named (a TableDef, the form the migrate package diffs and writes
+// DDL from), and ColumnSQL, DefaultSQL and ForeignKeyDef.SQL render the
+// pieces an ALTER TABLE needs, exactly as CREATE TABLE writes them.
 //
 // # Several databases
 //
