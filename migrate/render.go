@@ -105,6 +105,17 @@ func renderOp(d *core.Dialect, s *Schema, op *Operation) (stmts []string, rebuil
 		renamed.Name = op.NewName
 		return []string{"DROP INDEX " + q(op.Name), createIndex(d, op.Table, &renamed)}, false, nil
 	}
+	if op.Kind == AlterColumn {
+		// A change the dialect cannot tell (a Decimal's precision on
+		// SQLite, Unsigned on PostgreSQL) writes nothing.
+		if old := t.Column(op.Column.Name); old != nil && old.PrimaryKey == op.Column.PrimaryKey && old.AutoIncrement == op.Column.AutoIncrement {
+			a, err1 := core.ColumnSQL(d, old)
+			b, err2 := core.ColumnSQL(d, op.Column)
+			if err1 == nil && err2 == nil && a == b {
+				return nil, false, nil
+			}
+		}
+	}
 	if d == core.SQLite {
 		return renderSQLite(s, t, op)
 	}
