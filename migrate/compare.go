@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/atomdb/atomdb/core"
 )
@@ -60,7 +61,7 @@ func Compare(d *core.Dialect, want, have *Schema) []Difference {
 				add(w.Name, obj, "nullable %v expected, database has %v", wc.Nullable, hc.Nullable)
 			}
 			wd, hd := columnDefaultSQL(d, wc), columnDefaultSQL(d, hc)
-			if wd != hd && !wc.AutoIncrement {
+			if wd != hd && !wc.AutoIncrement && !sameInstant(d, wc.Type.Kind, wd, hd) {
 				add(w.Name, obj, "default %s expected, database has %s", orNone(wd), orNone(hd))
 			}
 			if wc.PrimaryKey != hc.PrimaryKey {
@@ -241,12 +242,18 @@ func canonType(d *core.Dialect, s string) string {
 var (
 	pgCast    = regexp.MustCompile(`::[a-zA-Z_][a-zA-Z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$`)
 	numberLit = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$`)
-	pgDecode  = regexp.MustCompile(`(?i)^decode\('([0-9A-Fa-f]*)',\s*'hex'\)$`)
+	// a cast inside an expression, after a string: decode('AB'::text, ...)
+	pgInnerCast = regexp.MustCompile(`('(?:[^']|'')*')::[a-zA-Z_][a-zA-Z0-9_ ]*?([,)])`)
+	hexLit      = regexp.MustCompile(`(?i)\bX'[0-9a-f]*'`)
+	pgDecode    = regexp.MustCompile(`(?i)^decode\('([0-9A-Fa-f]*)',\s*'hex'\)$`)
 )
 
 // canonDefault writes a default expression in one form per meaning on d.
 func canonDefault(d *core.Dialect, s string) string {
 	s = strings.TrimSpace(s)
+	if d == core.Postgres {
+		s = pgInnerCast.ReplaceAllString(s, "$1$2")
+	}
 	for {
 		prev := s
 		if d == core.Postgres {
@@ -267,7 +274,7 @@ func canonDefault(d *core.Dialect, s string) string {
 		s = s[1 : len(s)-1]
 	}
 	s = strings.TrimPrefix(s, "+")
-	s = upperOutsideQuotes(s)
+	s = hexLit.ReplaceAllStringFunc(upperOutsideQuotes(s), strings.ToUpper)
 	switch s {
 	case "NULL":
 		return ""
@@ -328,6 +335,32 @@ func stringLiteral(d *core.Dialect, s string) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// sameInstant reports whether two defaults of a Timestamp or Date column
+// are string literals of the same instant or day, written differently
+// ('2020-01-02 03:04:05.5' and PostgreSQL's '2020-01-02 03:04:05.5+00').
+func sameInstant(d *core.Dialect, kind core.TypeKind, a, b string) bool {
+	if kind != core.KindTimestamp && kind != core.KindDate {
+		return false
+	}
+	ta, ok1 := timeLiteral(d, a)
+	tb, ok2 := timeLiteral(d, b)
+	return ok1 && ok2 && ta.Equal(tb)
+}
+
+func timeLiteral(d *core.Dialect, s string) (time.Time, bool) {
+	v, ok := stringLiteral(d, s)
+	if !ok {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999Z07", "2006-01-02 15:04:05.999999999Z07:00",
+		"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // stripParens removes parentheses around the whole of s.

@@ -34,6 +34,10 @@ func allKinds(t *testing.T) *core.MetaData {
 		&core.Column{Name: "doc", Type: core.JSON(), Nullable: true},
 		&core.Column{Name: "uid", Type: core.UUID(), Nullable: true},
 		&core.Column{Name: "dbl", Type: core.Double(), Default: 1.5},
+		&core.Column{Name: "since", Type: core.Timestamp(), Default: "2020-01-02 03:04:05.5"},
+		&core.Column{Name: "day2", Type: core.Date(), Default: "2020-01-02"},
+		&core.Column{Name: "raw", Type: core.Bytes(), Nullable: true, Default: []byte("\x00'\\")},
+		&core.Column{Name: "note", Type: core.Text(), Nullable: true, Default: "multi\nline 'q' \\"},
 		&core.Column{Name: "parent", Type: core.BigInt(), Nullable: true,
 			ForeignKey: &core.ForeignKey{Table: "order", Column: "id", OnDelete: core.Cascade}},
 	)
