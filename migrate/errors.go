@@ -50,6 +50,7 @@ type Error struct {
 	Err       error
 }
 
+// Error names the migration and statement, then the cause.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("migrate: ")
@@ -72,6 +73,7 @@ type RenameCandidate struct {
 	Old, New string
 }
 
+// String describes the pair.
 func (c RenameCandidate) String() string {
 	if c.Table == "" {
 		return fmt.Sprintf("table %q -> %q", c.Old, c.New)
@@ -82,6 +84,7 @@ func (c RenameCandidate) String() string {
 // AmbiguousRenameError lists the pairs make refused to guess about.
 type AmbiguousRenameError struct{ Candidates []RenameCandidate }
 
+// Error lists the pairs.
 func (e *AmbiguousRenameError) Error() string {
 	var b strings.Builder
 	b.WriteString(ErrAmbiguousRename.Error())
@@ -102,6 +105,7 @@ type DriftError struct {
 	Differences []Difference
 }
 
+// Error lists each difference.
 func (e *DriftError) Error() string {
 	var b strings.Builder
 	verb := "differs"
@@ -125,6 +129,7 @@ type LintError struct {
 	Findings []Finding
 }
 
+// Error lists the findings.
 func (e *LintError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%v: migration %s:", ErrLint, e.Version)

@@ -29,6 +29,7 @@ type Finding struct {
 	Allowed   bool // the operation allows it
 }
 
+// String describes the finding and, unless allowed, how to allow it.
 func (f Finding) String() string {
 	s := fmt.Sprintf("operation %d (%s) is %s: %s", f.Operation, f.Op, f.Kind, f.Detail)
 	if !f.Allowed {
