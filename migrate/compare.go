@@ -31,9 +31,10 @@ func (d Difference) String() string {
 // of dialect d), comparing in the form d writes: types as d renders them
 // (so int4 and integer, character varying(100) and varchar(100), SQLite's
 // TEXT for Text, Decimal and JSON are the same), defaults as d stores
-// them, and names only where d keeps them (SQLite keeps no names of primary
-// keys, unique constraints and foreign keys, so those are matched by
-// columns; its checks are not compared). Tables of have that want does not
+// them, and names where d keeps them up to date (MySQL calls every primary
+// key PRIMARY; SQLite keeps constraint names only in the CREATE TABLE text,
+// which renames leave alone, so there unique constraints, foreign keys and
+// checks are matched by definition). Tables of have that want does not
 // know are ignored.
 func Compare(d *core.Dialect, want, have *Schema) []Difference {
 	var diffs []Difference
@@ -96,7 +97,6 @@ type key struct {
 }
 
 func compareKeys(d *core.Dialect, w, h *core.TableDef) []Difference {
-	named := d != core.SQLite
 	keys := func(t *core.TableDef, live bool) []key {
 		var ks []key
 		for _, u := range t.Uniques {
@@ -113,10 +113,12 @@ func compareKeys(d *core.Dialect, w, h *core.TableDef) []Difference {
 			}
 			ks = append(ks, k)
 		}
-		if named {
-			for _, ck := range t.Checks {
-				ks = append(ks, key{"check", ck.Name, ""})
+		for _, ck := range t.Checks {
+			k := key{"check", ck.Name, ""}
+			if d == core.SQLite {
+				k.def = ck.Expr // kept as written; its name is not kept up to date
 			}
+			ks = append(ks, k)
 		}
 		for _, fk := range t.ForeignKeys {
 			ks = append(ks, key{"foreign key", fk.Name, fmt.Sprintf("(%s) -> %s (%s) on delete %s on update %s",
@@ -129,8 +131,10 @@ func compareKeys(d *core.Dialect, w, h *core.TableDef) []Difference {
 		if a.kind != b.kind || a.def != b.def {
 			return false
 		}
-		// Names of indexes are kept everywhere; SQLite loses the others'.
-		return a.name == b.name || (!named && a.kind != "index" && a.kind != "unique index")
+		// SQLite keeps the name of a constraint only in the table's text,
+		// which renames do not update: constraints are matched by
+		// definition there, indexes by name as elsewhere.
+		return a.name == b.name || (d == core.SQLite && a.kind != "index" && a.kind != "unique index")
 	}
 	var diffs []Difference
 	used := make([]bool, len(hk))
@@ -155,7 +159,7 @@ func compareKeys(d *core.Dialect, w, h *core.TableDef) []Difference {
 			diffs = append(diffs, Difference{Table: w.Name, Object: b.kind + " " + name, Detail: "not in the history (" + b.def + ")"})
 		}
 	}
-	if named && w.PrimaryKeyName != "" && h.PrimaryKeyName != "" && d == core.Postgres && w.PrimaryKeyName != h.PrimaryKeyName {
+	if w.PrimaryKeyName != "" && h.PrimaryKeyName != "" && d == core.Postgres && w.PrimaryKeyName != h.PrimaryKeyName {
 		diffs = append(diffs, Difference{Table: w.Name, Object: "primary key", Detail: fmt.Sprintf("named %q expected, database has %q", w.PrimaryKeyName, h.PrimaryKeyName)})
 	}
 	return diffs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/atomdb/atomdb/core"
@@ -17,8 +18,10 @@ import (
 // constraints; indexes; foreign keys with their actions; check constraints
 // where the database exposes them (PostgreSQL, MySQL 8.0.16+, MariaDB).
 //
-// SQLite keeps no names of unique constraints and foreign keys (they are
-// ""), and its checks are not read. On MariaDB a JSON column is a LONGTEXT
+// SQLite keeps the names of constraints only in the text of the CREATE
+// TABLE statement, from which they are read (CONSTRAINT name ...); an
+// unnamed unique constraint or foreign key has the name "", and an unnamed
+// check is left out. On MariaDB a JSON column is a LONGTEXT
 // with a json_valid check: it is reported as JSON, without the check. On
 // MySQL the index InnoDB makes for a foreign key (named after it) is left
 // out.
@@ -390,6 +393,29 @@ WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 			seen[id] = true
 			t.ForeignKeys = append(t.ForeignKeys, &core.ForeignKeyDef{Column: str(r.At(2)), RefTable: str(r.At(1)),
 				RefColumn: str(r.At(3)), OnDelete: ruleAction(str(r.At(4))), OnUpdate: ruleAction(str(r.At(5)))})
+		}
+		// The names SQLite keeps only in the table's text.
+		for _, c := range sqliteConstraints(str(tr.At(1))) {
+			switch c.kind {
+			case "CHECK":
+				t.Checks = append(t.Checks, &core.CheckConstraint{Name: c.name, Expr: c.expr})
+			case "PRIMARY":
+				t.PrimaryKeyName = c.name
+			case "UNIQUE":
+				for _, u := range t.Uniques {
+					if u.Name == "" && slices.Equal(u.Columns, c.cols) {
+						u.Name = c.name
+						break
+					}
+				}
+			case "FOREIGN":
+				for _, fk := range t.ForeignKeys {
+					if fk.Name == "" && len(c.cols) == 1 && fk.Column == c.cols[0] {
+						fk.Name = c.name
+						break
+					}
+				}
+			}
 		}
 		s.Tables = append(s.Tables, t)
 	}

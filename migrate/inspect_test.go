@@ -94,3 +94,35 @@ func TestInspectMatchesCreateAll(t *testing.T) {
 		}
 	})
 }
+
+// A check the models have and the database lacks is drift on every
+// backend (SQLite keeps checks only in the table's text).
+func TestCompareMissingCheck(t *testing.T) {
+	harness.Each(t, func(t *testing.T, db *core.Database) {
+		ctx := context.Background()
+		plain := core.NewTable("p", &core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true},
+			&core.Column{Name: "n", Type: core.Integer()})
+		md := core.NewMetaData()
+		if err := md.Add(plain); err != nil {
+			t.Fatal(err)
+		}
+		if err := md.CreateAll(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		checked := *plain
+		checked.Checks = []*core.CheckConstraint{{Name: "n_positive", Expr: "n > 0"}}
+		want := core.NewMetaData()
+		if err := want.Add(&checked); err != nil {
+			t.Fatal(err)
+		}
+		ws, _ := migrate.FromMetaData(want)
+		have, err := migrate.Inspect(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffs := migrate.Compare(db.Dialect(), ws, have)
+		if len(diffs) != 1 || diffs[0].Object != `check "ck_p_n_positive"` {
+			t.Errorf("differences: %v", diffs)
+		}
+	})
+}
