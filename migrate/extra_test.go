@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,6 +166,31 @@ func TestGoDataMigration(t *testing.T) {
 		n, err := db.FetchVal(ctx, "SELECT COUNT(*) FROM counter WHERE note = 'go'")
 		if err != nil || n != int64(1) {
 			t.Fatalf("rows the Go migration wrote = %v, %v", n, err)
+		}
+		// The down function runs after the down SQL.
+		ran := false
+		down := func(ctx context.Context, db *core.Database) error {
+			ran = true
+			_, err := db.FetchVal(ctx, "SELECT COUNT(*) FROM counter")
+			if err == nil {
+				return errors.New("the table still exists when the down function runs")
+			}
+			return nil
+		}
+		if db.Dialect() == core.Postgres {
+			// A failed statement aborts a PostgreSQL transaction: probe
+			// the catalog instead.
+			down = func(ctx context.Context, db *core.Database) error {
+				ran = true
+				v, err := db.FetchVal(ctx, "SELECT to_regclass('counter') IS NULL")
+				if err != nil || v != true {
+					return fmt.Errorf("the table still exists when the down function runs (%v, %v)", v, err)
+				}
+				return nil
+			}
+		}
+		if _, err := load(t, db, dir, migrate.WithGo("0001", ok, down)).Down(ctx, 1); err != nil || !ran {
+			t.Fatalf("down with a Go function: %v (ran %v)", err, ran)
 		}
 	})
 }
