@@ -60,16 +60,16 @@ type field struct {
 	unique   bool
 	indexed  bool
 	json     bool
-	autoNow  bool   // set on every save
-	autoAdd  bool   // set when created
-	def      any    // Go-side default, converted to the field's type; nil for none
-	renamed  string // the column's previous name (renamed_from=), for migrations
+	autoNow  bool // set on every save
+	autoAdd  bool // set when created
+	def      any  // Go-side default, converted to the field's type; nil for none
 	conv     *Converter
 	kind     valueKind // how values move between the field and the database
 	model    string    // the model's name, for errors
 	rel      *relation // for a foreign key: its relation
 	intKey   bool      // a foreign key to an integer primary key
 	addr     fieldAddr // where it lives in the struct
+	renamed  string    // the column's previous name (renamed_from=), for migrations
 }
 
 var infos sync.Map // reflect.Type -> *modelInfo or error
