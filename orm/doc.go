@@ -8,11 +8,12 @@
 // names the column (snake_case of the field name by default) and `orm:"..."`
 // holds the rest: pk, autoincrement, noautoincrement, size=N, unique, index,
 // null, default=..., type=..., precision=N, scale=N, json, auto_now,
-// auto_now_add, or "-" to leave the field out. Without a pk tag, an integer
+// auto_now_add, renamed_from=old_column (for migrations), or "-" to leave the
+// field out. Without a pk tag, an integer
 // field ID is the auto-increment primary key. An embedded orm.Model carries
 // table options in its tag (`orm:"table=albums,db=other"`) and enables dirty
 // tracking; a Meta method gives the rest (UniqueTogether, composite Indexes,
-// check Constraints, Abstract bases). Embedded structs contribute their
+// check Constraints, Abstract bases, RenamedFrom). Embedded structs contribute their
 // fields. A model that cannot be (an unknown option, two primary keys, a
 // field type with no column type) is an error naming the struct and field,
 // from Register or from the first call of its manager; never a panic.
