@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/migrate"
@@ -295,4 +297,31 @@ func TestTableRename(t *testing.T) {
 			t.Fatalf("rows after the rename: %v, %v", n, err)
 		}
 	})
+}
+
+// Migrations load from any fs.FS (an embed.FS through fs.Sub): here a
+// MapFS holding a directory's files under migrations/.
+func TestLoadFromFS(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := migrate.Make(counterMeta(t), dir, "init", migrate.MakeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mfs := fstest.MapFS{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		mfs["migrations/"+e.Name()] = &fstest.MapFile{Data: b}
+	}
+	sub, err := fs.Sub(mfs, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db := harness.Open(t, harness.SQLite)
+	var out strings.Builder
+	c := migrate.Command(counterMeta(t), db, migrate.FromFS(sub), migrate.InDir(filepath.Join(dir, "elsewhere")),
+		migrate.WithIO(strings.NewReader(""), &out, &out))
+	if err := c.Run(ctx, []string{"up"}); err != nil || !strings.Contains(out.String(), "applied 0001_init") {
+		t.Fatalf("up from an fs.FS: %v\n%s", err, out.String())
+	}
 }
