@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -101,6 +102,53 @@ func TestForeignKeyIndexFlips(t *testing.T) {
 				t.Fatalf("down to v%d: %v", i, err)
 			}
 			noDrift(t, ctx, m, nil)
+		}
+	})
+}
+
+// A primary key moves to other columns and back, with its rows.
+func TestPrimaryKeyChange(t *testing.T) {
+	table := func(composite bool) *core.MetaData {
+		return mustMeta(t, core.NewTable("pairs",
+			&core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true},
+			&core.Column{Name: "code", Type: core.String(10), PrimaryKey: composite},
+		))
+	}
+	harness.Each(t, func(t *testing.T, db *core.Database) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		if _, err := migrate.Make(table(false), dir, "init", migrate.MakeOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		m := load(t, db, dir)
+		if _, err := m.Up(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Execute(ctx, "INSERT INTO pairs (id, code) VALUES (1, 'a')"); err != nil {
+			t.Fatal(err)
+		}
+		made, err := migrate.Make(table(true), dir, "composite", migrate.MakeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		allowAll(t, dir, made.Migration.Version, "data")
+		m = load(t, db, dir)
+		if _, err := m.Up(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		noDrift(t, ctx, m, table(true))
+		if _, err := db.Execute(ctx, "INSERT INTO pairs (id, code) VALUES (1, 'b')"); err != nil {
+			t.Fatalf("a row the composite key allows: %v", err)
+		}
+		if _, err := db.Execute(ctx, "DELETE FROM pairs WHERE code = 'b'"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Down(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		noDrift(t, ctx, m, nil)
+		if _, err := db.Execute(ctx, "INSERT INTO pairs (id, code) VALUES (1, 'c')"); !errors.Is(err, core.ErrUniqueViolation) {
+			t.Fatalf("the old key is back: %v", err)
 		}
 	})
 }

@@ -86,6 +86,15 @@ func lint(d *core.Dialect, before *Schema, m *Migration, rows rowChecker) ([]Fin
 			if narrowing(old.Type, op.Column.Type) {
 				find(FindingDestructive, "%s to %s may lose or refuse values", old.Type, op.Column.Type)
 			}
+			if !old.PrimaryKey && op.Column.PrimaryKey {
+				r, err := hasRows(op.Table)
+				if err != nil {
+					return nil, err
+				}
+				if r {
+					find(FindingData, "the new primary key fails if existing rows repeat its values")
+				}
+			}
 			if old.Nullable && !op.Column.Nullable {
 				r, err := hasRows(op.Table)
 				if err != nil {

@@ -136,19 +136,51 @@ func renderOp(d *core.Dialect, s *Schema, op *Operation) (stmts []string, rebuil
 		if old == nil {
 			return nil, false, fmt.Errorf("no column %q", op.Column.Name)
 		}
+		var oldPK, newPK []string
 		if old.PrimaryKey != op.Column.PrimaryKey {
-			return nil, false, fmt.Errorf("changing the primary key is not supported")
+			// The primary key is made again on its new columns.
+			if t.PrimaryKeyName == "" && d == core.Postgres {
+				return nil, false, fmt.Errorf("the primary key has no name")
+			}
+			for _, c := range t.Columns {
+				if c.PrimaryKey {
+					oldPK = append(oldPK, c.Name)
+				}
+				if (c.Name == op.Column.Name && op.Column.PrimaryKey) || (c.Name != op.Column.Name && c.PrimaryKey) {
+					newPK = append(newPK, c.Name)
+				}
+			}
 		}
 		if d == core.MySQL {
 			// MODIFY restates the whole column, so nothing is lost by
-			// omission: type, nullability, default, auto-increment.
+			// omission: type, nullability, default, auto-increment. A
+			// change of primary key goes in the same statement, since an
+			// AUTO_INCREMENT column must stay a key.
 			def, err := core.ColumnSQL(d, op.Column)
 			if err != nil {
 				return nil, false, err
 			}
-			return one(alter + "MODIFY COLUMN " + def)
+			stmt := alter
+			if len(oldPK) > 0 {
+				stmt += "DROP PRIMARY KEY, "
+			}
+			stmt += "MODIFY COLUMN " + def
+			if len(newPK) > 0 {
+				stmt += ", ADD PRIMARY KEY " + d.QuoteList(newPK)
+			}
+			return one(stmt)
 		}
-		return alterPostgres(d, op.Table, old, op.Column)
+		stmts, _, err := alterPostgres(d, op.Table, old, op.Column)
+		if err != nil || old.PrimaryKey == op.Column.PrimaryKey {
+			return stmts, false, err
+		}
+		if len(oldPK) > 0 {
+			stmts = append([]string{alter + "DROP CONSTRAINT " + q(t.PrimaryKeyName)}, stmts...)
+		}
+		if len(newPK) > 0 {
+			stmts = append(stmts, alter+"ADD CONSTRAINT "+q(t.PrimaryKeyName)+" PRIMARY KEY "+d.QuoteList(newPK))
+		}
+		return stmts, false, nil
 	case AddUnique:
 		return one(alter + "ADD CONSTRAINT " + q(op.Unique.Name) + " UNIQUE " + d.QuoteList(op.Unique.Columns))
 	case AddCheck:
