@@ -413,6 +413,11 @@ func Make(md *core.MetaData, dir, name string, opts MakeOptions) (*Made, error) 
 	if err != nil {
 		return nil, err
 	}
+	for _, t := range []string{DefaultTable, DefaultTable + "_lock"} {
+		if target.Table(t) != nil {
+			return nil, fmt.Errorf("%w: a model's table is called %q, the name of migrate's own table", ErrBadMigration, t)
+		}
+	}
 	ops, err := Diff(state, target, opts.Diff)
 	if err != nil || len(ops) == 0 {
 		return nil, err

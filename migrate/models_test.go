@@ -232,3 +232,17 @@ func TestForeignKeyCycle(t *testing.T) {
 		}
 	})
 }
+
+// A model may not take the migrations table's name.
+func TestMakeRefusesOwnTableName(t *testing.T) {
+	md := mustMeta(t, core.NewTable(migrate.DefaultTable, &core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true}))
+	if _, err := migrate.Make(md, t.TempDir(), "init", migrate.MakeOptions{}); !errors.Is(err, migrate.ErrBadMigration) {
+		t.Fatalf("make with a table called %s: %v", migrate.DefaultTable, err)
+	}
+	if _, err := migrate.Make(counterMeta(t), t.TempDir(), "Bad Name", migrate.MakeOptions{}); !errors.Is(err, migrate.ErrBadMigration) {
+		t.Fatalf("make with a bad name: %v", err)
+	}
+	if _, err := migrate.Make(nil, t.TempDir(), "init", migrate.MakeOptions{}); !errors.Is(err, core.ErrInvalidSchema) {
+		t.Fatalf("make without models: %v", err)
+	}
+}
