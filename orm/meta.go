@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -40,9 +41,11 @@ type modelInfo struct {
 	// from the database and its snapshot are allocated together.
 	pair reflect.Type
 
-	// Set by ready, once: relations resolved, and the tables.
+	// Set by resolve, once: relations resolved, and the tables.
 	once     sync.Once
 	readyErr error
+	// allReady: this model and every model reachable from it are resolved.
+	allReady atomic.Bool
 	schema   *core.Table
 	joins    []*core.Table // automatic many-to-many join tables
 }
@@ -187,11 +190,39 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 	return info, nil
 }
 
-// ready resolves the model's relations and builds its tables, once. It
-// reads the first-pass metadata of related models but never waits for their
-// ready, so models that refer to each other (or to themselves) resolve
-// without recursion.
+// ready makes the model usable: its own relations resolved and its tables
+// built, and the same done for every model reachable through its relations
+// (a query, a prefetch plan or a scan may follow them to any depth). Each
+// model is resolved once; resolving reads the first-pass metadata of related
+// models but never waits for theirs, so models that refer to each other (or
+// to themselves) resolve without recursion.
 func (info *modelInfo) ready() error {
+	if info.allReady.Load() {
+		return nil
+	}
+	seen := map[*modelInfo]bool{info: true}
+	todo := []*modelInfo{info}
+	for len(todo) > 0 {
+		m := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if err := m.resolve(); err != nil {
+			return err
+		}
+		for _, r := range m.rels {
+			for _, next := range []*modelInfo{r.target, r.throughModel} {
+				if next != nil && !seen[next] {
+					seen[next] = true
+					todo = append(todo, next)
+				}
+			}
+		}
+	}
+	info.allReady.Store(true)
+	return nil
+}
+
+// resolve resolves the model's own relations and builds its tables, once.
+func (info *modelInfo) resolve() error {
 	info.once.Do(func() {
 		for _, r := range info.rels {
 			if err := r.resolve(); err != nil {
