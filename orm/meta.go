@@ -71,6 +71,8 @@ type field struct {
 	model    string    // the model's name, for errors
 	rel      *relation // for a foreign key: its relation
 	intKey   bool      // a foreign key to an integer primary key
+	round    bool      // orm:"round": a decimal's extra digits are rounded away, not refused
+	fit      fit       // what the column holds, checked on write
 	addr     fieldAddr // where it lives in the struct
 }
 
@@ -177,6 +179,7 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 		f.model = info.name
 		f.kind = codecKind(f)
 		f.addr = addrOf(t, f.index)
+		f.fit = fitOf(f)
 		if f.kind == kindTime && f.typ == timeType {
 			info.times = append(info.times, f)
 		}
@@ -374,6 +377,8 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 			f.nullable = true
 		case "json":
 			f.json = true
+		case "round":
+			f.round = true
 		case "auto_now":
 			f.autoNow = true
 		case "auto_now_add":
@@ -413,14 +418,17 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 	}
 	if rel != nil {
 		// The column takes the type of the target's key, known once ready.
-		if typeName != "" || size != 0 || f.conv != nil || f.json || hasDefault || f.pk || f.auto {
-			return nil, bad("a relation takes no type, size, converter, json, default, pk or autoincrement option")
+		if typeName != "" || size != 0 || f.conv != nil || f.json || hasDefault || f.pk || f.auto || f.round {
+			return nil, bad("a relation takes no type, size, converter, json, default, pk, autoincrement or round option")
 		}
 		f.unique = f.unique || rel.kind == relations.OneToOne
 		return f, nil
 	}
 	if err := f.resolveType(typeName, size, precision, scale); err != nil {
 		return nil, bad("%v", err)
+	}
+	if f.round && f.ctype.Kind != core.KindDecimal {
+		return nil, bad("round applies to a decimal column")
 	}
 	if f.pk && f.nullable {
 		return nil, bad("a primary key cannot be null")

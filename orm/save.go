@@ -243,7 +243,7 @@ func (qs *QuerySet[T]) Update(ctx context.Context, values map[string]any) (int64
 		if err := f.assign(tmp, val); err != nil {
 			return 0, err
 		}
-		dbv, err := f.toDB(tmp, qs.db.Dialect())
+		dbv, err := f.toStore(tmp, qs.db.Dialect())
 		if err != nil {
 			return 0, err
 		}
