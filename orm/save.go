@@ -126,8 +126,9 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 // in a savepoint; when it loses the race inside a caller's transaction, the
 // winner's row is read with a shared lock, which sees committed rows even
 // under MySQL's REPEATABLE READ (Django does the same). Under PostgreSQL's
-// REPEATABLE READ or SERIALIZABLE that read fails with core.ErrSerialization:
-// retry the transaction.
+// REPEATABLE READ or SERIALIZABLE the winner's row stays out of the
+// transaction's snapshot even so: the call fails with core.ErrUniqueViolation
+// (joined with ErrDoesNotExist), and the transaction is the one to retry.
 func (m *Manager[T]) GetOrCreate(ctx context.Context, conds lookups.Q, defaults map[string]any) (obj *T, created bool, err error) {
 	if m.err != nil {
 		return nil, false, m.err
