@@ -554,11 +554,15 @@ func pgArray[T any](c *bulkCol, objs []reflect.Value, d *core.Dialect, elem func
 				}
 			}
 			if !null {
-				ok = c.read(fv, &vals[i])
+				if ok = c.read(fv, &vals[i]); ok && c.f.fit.kind != fitNone {
+					if err := c.f.checkPtr(&vals[i], d); err != nil {
+						return nil, false, err
+					}
+				}
 			}
 		}
 		if c.fast == fastNone || !ok {
-			val, err := c.f.toDB(fv, d)
+			val, err := c.f.toStore(fv, d)
 			if err != nil {
 				return nil, false, err
 			}
@@ -736,7 +740,7 @@ func (p *bulkPlan) values(objs []reflect.Value) (any, error) {
 		}
 		for j := range p.cols {
 			f := p.cols[j].f
-			val, err := f.toDB(v.FieldByIndex(f.index), p.d)
+			val, err := f.toStore(v.FieldByIndex(f.index), p.d)
 			if err != nil {
 				return nil, err
 			}

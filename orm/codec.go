@@ -386,13 +386,13 @@ func (f *field) assign(v reflect.Value, src any) error {
 		switch sv.Kind() {
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 			if v.OverflowInt(sv.Int()) {
-				return f.valueErr(src, fmt.Errorf("out of range for %s", v.Type()))
+				return f.rangeErr(src, "out of range for %s", v.Type())
 			}
 			v.SetInt(sv.Int())
 			return nil
 		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 			if sv.Uint() > math.MaxInt64 || v.OverflowInt(int64(sv.Uint())) {
-				return f.valueErr(src, fmt.Errorf("out of range for %s", v.Type()))
+				return f.rangeErr(src, "out of range for %s", v.Type())
 			}
 			v.SetInt(int64(sv.Uint()))
 			return nil
@@ -401,13 +401,13 @@ func (f *field) assign(v reflect.Value, src any) error {
 		switch sv.Kind() {
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 			if sv.Int() < 0 || v.OverflowUint(uint64(sv.Int())) {
-				return f.valueErr(src, fmt.Errorf("out of range for %s", v.Type()))
+				return f.rangeErr(src, "out of range for %s", v.Type())
 			}
 			v.SetUint(uint64(sv.Int()))
 			return nil
 		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 			if v.OverflowUint(sv.Uint()) {
-				return f.valueErr(src, fmt.Errorf("out of range for %s", v.Type()))
+				return f.rangeErr(src, "out of range for %s", v.Type())
 			}
 			v.SetUint(sv.Uint())
 			return nil
@@ -415,7 +415,12 @@ func (f *field) assign(v reflect.Value, src any) error {
 	case reflect.Float32, reflect.Float64:
 		switch sv.Kind() {
 		case reflect.Float32, reflect.Float64:
-			v.SetFloat(sv.Float())
+			x := sv.Float()
+			if v.OverflowFloat(x) {
+				// A float32 would hold it as an infinity.
+				return f.rangeErr(src, "out of range for %s", v.Type())
+			}
+			v.SetFloat(x)
 			return nil
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 			v.SetFloat(float64(sv.Int()))

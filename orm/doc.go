@@ -7,7 +7,7 @@
 // Any struct is a model. Columns come from exported fields: `db:"name"`
 // names the column (snake_case of the field name by default) and `orm:"..."`
 // holds the rest: pk, autoincrement, noautoincrement, size=N, unique, index,
-// null, default=..., type=..., precision=N, scale=N, json, auto_now,
+// null, default=..., type=..., precision=N, scale=N, round, json, auto_now,
 // auto_now_add, renamed_from=old_column (for migrations), or "-" to leave the
 // field out. Without a pk tag, an integer
 // field ID is the auto-increment primary key. An embedded orm.Model carries
@@ -28,6 +28,16 @@
 // anything else through a Converter the model declares. uint64 values above
 // 2^63-1 fit on MySQL only; elsewhere they are an error naming the field.
 //
+// A value that does not fit its column is refused before anything is
+// written, with the same error on every backend: ErrValueRange (and
+// ErrBadValue) in a *ModelError naming the model and field. That covers
+// strings longer than size= (counted in characters) or not valid UTF-8, NUL
+// in text on PostgreSQL, integers outside a smallint or integer column,
+// float32 overflow, decimals with more digits than the column's precision or
+// scale (tag the field round to round half away from zero instead), NaN
+// except on PostgreSQL, infinities on MySQL, and years outside 1..9999
+// (-4712..294275 on PostgreSQL).
+//
 // # Managers and query sets
 //
 //	albums := orm.Objects[Album](db)                 // db: *core.Database or *core.Databases
@@ -39,7 +49,7 @@
 // Query sets are immutable and lazy: builders return copies, terminals take
 // the context. A bad lookup or field name is returned by the terminal.
 // Errors wrap ErrDoesNotExist, ErrMultipleObjectsReturned, ErrInvalidModel,
-// ErrBadValue, ErrNotSaved, the lookups errors (ErrUnknownField,
+// ErrBadValue, ErrValueRange, ErrNotSaved, the lookups errors (ErrUnknownField,
 // ErrUnknownLookup, ...) or core's classified database errors, and name the
 // model and field.
 //

@@ -19,6 +19,11 @@ var (
 	// ErrBadValue: a value does not fit its field, or a field name given to a
 	// query set method is not one of the model's.
 	ErrBadValue = errors.New("bad value")
+	// ErrValueRange: a value does not fit its column (too long, out of the
+	// column's range, more decimal digits than its scale, NaN or a year the
+	// backend does not store). It comes with ErrBadValue, from the orm's
+	// checks before anything is written, and names the model and field.
+	ErrValueRange = errors.New("value does not fit its column")
 	// ErrNotSaved: the operation needs an object that has a primary key.
 	ErrNotSaved = errors.New("object has no primary key")
 )

@@ -19,7 +19,7 @@ import (
 // and returns the key as given.
 func (qs *QuerySet[T]) byKey(conds []any) (any, bool) {
 	if qs.err != nil || len(conds) != 1 || len(qs.where) > 0 || len(qs.order) > 0 || len(qs.related) > 0 ||
-		qs.limit >= 0 || qs.offset > 0 || qs.distinct || qs.update {
+		qs.limit >= 0 || qs.offset > 0 || qs.distinct || qs.update || qs.share {
 		return nil, false
 	}
 	q, ok := conds[0].(lookups.Q)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -40,9 +41,11 @@ type modelInfo struct {
 	// from the database and its snapshot are allocated together.
 	pair reflect.Type
 
-	// Set by ready, once: relations resolved, and the tables.
+	// Set by resolve, once: relations resolved, and the tables.
 	once     sync.Once
 	readyErr error
+	// allReady: this model and every model reachable from it are resolved.
+	allReady atomic.Bool
 	schema   *core.Table
 	joins    []*core.Table // automatic many-to-many join tables
 }
@@ -68,6 +71,8 @@ type field struct {
 	model    string    // the model's name, for errors
 	rel      *relation // for a foreign key: its relation
 	intKey   bool      // a foreign key to an integer primary key
+	round    bool      // orm:"round": a decimal's extra digits are rounded away, not refused
+	fit      fit       // what the column holds, checked on write
 	addr     fieldAddr // where it lives in the struct
 	renamed  string    // the column's previous name (renamed_from=), for migrations
 }
@@ -175,6 +180,7 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 		f.model = info.name
 		f.kind = codecKind(f)
 		f.addr = addrOf(t, f.index)
+		f.fit = fitOf(f)
 		if f.kind == kindTime && f.typ == timeType {
 			info.times = append(info.times, f)
 		}
@@ -188,11 +194,39 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 	return info, nil
 }
 
-// ready resolves the model's relations and builds its tables, once. It
-// reads the first-pass metadata of related models but never waits for their
-// ready, so models that refer to each other (or to themselves) resolve
-// without recursion.
+// ready makes the model usable: its own relations resolved and its tables
+// built, and the same done for every model reachable through its relations
+// (a query, a prefetch plan or a scan may follow them to any depth). Each
+// model is resolved once; resolving reads the first-pass metadata of related
+// models but never waits for theirs, so models that refer to each other (or
+// to themselves) resolve without recursion.
 func (info *modelInfo) ready() error {
+	if info.allReady.Load() {
+		return nil
+	}
+	seen := map[*modelInfo]bool{info: true}
+	todo := []*modelInfo{info}
+	for len(todo) > 0 {
+		m := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if err := m.resolve(); err != nil {
+			return err
+		}
+		for _, r := range m.rels {
+			for _, next := range []*modelInfo{r.target, r.throughModel} {
+				if next != nil && !seen[next] {
+					seen[next] = true
+					todo = append(todo, next)
+				}
+			}
+		}
+	}
+	info.allReady.Store(true)
+	return nil
+}
+
+// resolve resolves the model's own relations and builds its tables, once.
+func (info *modelInfo) resolve() error {
 	info.once.Do(func() {
 		for _, r := range info.rels {
 			if err := r.resolve(); err != nil {
@@ -344,6 +378,8 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 			f.nullable = true
 		case "json":
 			f.json = true
+		case "round":
+			f.round = true
 		case "auto_now":
 			f.autoNow = true
 		case "auto_now_add":
@@ -385,14 +421,17 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 	}
 	if rel != nil {
 		// The column takes the type of the target's key, known once ready.
-		if typeName != "" || size != 0 || f.conv != nil || f.json || hasDefault || f.pk || f.auto {
-			return nil, bad("a relation takes no type, size, converter, json, default, pk or autoincrement option")
+		if typeName != "" || size != 0 || f.conv != nil || f.json || hasDefault || f.pk || f.auto || f.round {
+			return nil, bad("a relation takes no type, size, converter, json, default, pk, autoincrement or round option")
 		}
 		f.unique = f.unique || rel.kind == relations.OneToOne
 		return f, nil
 	}
 	if err := f.resolveType(typeName, size, precision, scale); err != nil {
 		return nil, bad("%v", err)
+	}
+	if f.round && f.ctype.Kind != core.KindDecimal {
+		return nil, bad("round applies to a decimal column")
 	}
 	if f.pk && f.nullable {
 		return nil, bad("a primary key cannot be null")

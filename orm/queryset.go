@@ -31,6 +31,7 @@ type QuerySet[T any] struct {
 	offset   int
 	distinct bool
 	update   bool // FOR UPDATE
+	share    bool // a shared lock: FOR SHARE, MySQL's LOCK IN SHARE MODE
 	force    bool // ForceRestore
 	related  []string
 	prefetch []string
@@ -237,8 +238,34 @@ func (qs *QuerySet[T]) base(defaultOrder ...string) (*goqu.SelectDataset, error)
 	}
 	if qs.update && qs.db.Dialect() != core.SQLite {
 		ds = ds.ForUpdate(exp.Wait)
+	} else if qs.share && qs.db.Dialect() == core.Postgres {
+		ds = ds.ForShare(exp.Wait)
 	}
 	return ds, nil
+}
+
+// forShare makes the query take a shared lock on the rows it reads, until
+// the end of the transaction. On MySQL a locking read also reads the latest
+// committed rows, not the transaction's snapshot.
+func (qs *QuerySet[T]) forShare() *QuerySet[T] {
+	c := qs.clone()
+	c.share = true
+	return c
+}
+
+// statement is the query to send for a SELECT: ds itself, or, for a shared
+// lock on MySQL, its SQL with LOCK IN SHARE MODE (goqu writes FOR SHARE,
+// which MariaDB does not know).
+func (qs *QuerySet[T]) statement(ds *goqu.SelectDataset) (any, error) {
+	d := qs.db.Dialect()
+	if !qs.share || qs.update || d != core.MySQL {
+		return ds, nil
+	}
+	sql, args, err := ds.WithDialect(d.Name()).Prepared(true).ToSQL()
+	if err != nil {
+		return nil, qs.wrap(err)
+	}
+	return core.Stmt{SQL: sql + " LOCK IN SHARE MODE", Args: args}, nil
 }
 
 func (qs *QuerySet[T]) columns() []any {
@@ -348,11 +375,15 @@ func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
 		} else {
 			ds, err = qs.selectModels()
 		}
+		var q any
+		if err == nil {
+			q, err = qs.statement(ds)
+		}
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		rows, err := qs.db.Query(ctx, ds)
+		rows, err := qs.db.Query(ctx, q)
 		if err != nil {
 			yield(nil, qs.wrap(err))
 			return

@@ -121,8 +121,14 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 // GetOrCreate returns the object matching conds, or creates it from the
 // exact values in conds plus defaults. created reports which. It is safe
 // under concurrency when conds name fields with a unique constraint
-// together: of two callers racing to create the same object, one creates it
-// and the other gets it.
+// together: of callers racing to create the same object, one creates it and
+// the others get it, also inside transactions of their own. The insert runs
+// in a savepoint; when it loses the race inside a caller's transaction, the
+// winner's row is read with a shared lock, which sees committed rows even
+// under MySQL's REPEATABLE READ (Django does the same). Under PostgreSQL's
+// REPEATABLE READ or SERIALIZABLE the winner's row stays out of the
+// transaction's snapshot even so: the call fails with core.ErrUniqueViolation
+// (joined with ErrDoesNotExist), and the transaction is the one to retry.
 func (m *Manager[T]) GetOrCreate(ctx context.Context, conds lookups.Q, defaults map[string]any) (obj *T, created bool, err error) {
 	if m.err != nil {
 		return nil, false, m.err
@@ -140,7 +146,11 @@ func (m *Manager[T]) GetOrCreate(ctx context.Context, conds lookups.Q, defaults 
 	})
 	if errors.Is(err, core.ErrUniqueViolation) {
 		// Someone else created it first.
-		got, gerr := m.Get(ctx, conds)
+		qs := m.QuerySet
+		if m.db.InTransaction(ctx) {
+			qs = qs.forShare()
+		}
+		got, gerr := qs.Get(ctx, conds)
 		if gerr == nil {
 			return got, false, nil
 		}
@@ -152,15 +162,56 @@ func (m *Manager[T]) GetOrCreate(ctx context.Context, conds lookups.Q, defaults 
 	return obj, true, nil
 }
 
+// updateOrCreateAttempts is how many times UpdateOrCreate, in a transaction
+// of its own, starts again after losing a race (a unique violation, a
+// deadlock or a serialization failure).
+const updateOrCreateAttempts = 5
+
 // UpdateOrCreate updates the object matching conds with defaults (which win
 // over its current values), or creates it from conds and defaults. created
 // reports which. The matching row is locked (FOR UPDATE) while it is updated.
+// It is safe under concurrency when conds name fields with a unique
+// constraint together: of callers racing on a new key, one creates the row
+// and the others update it. Outside a transaction it runs in one of its own,
+// started again when it loses a race; inside a caller's transaction it runs
+// in a savepoint and, after losing the insert, locks the winner's row, which
+// on MySQL may end in core.ErrDeadlock: retry the transaction.
 func (m *Manager[T]) UpdateOrCreate(ctx context.Context, conds lookups.Q, defaults map[string]any) (obj *T, created bool, err error) {
 	if m.err != nil {
 		return nil, false, m.err
 	}
+	if m.db.InTransaction(ctx) {
+		obj, created, err = m.updateOrCreate(ctx, conds, defaults, false)
+		if errors.Is(err, core.ErrUniqueViolation) {
+			// Lost the insert: the row is there now, committed.
+			obj, created, err = m.updateOrCreate(ctx, conds, defaults, true)
+		}
+		return obj, created, err
+	}
+	for attempt := 1; ; attempt++ {
+		obj, created, err = m.updateOrCreate(ctx, conds, defaults, false)
+		if err == nil || attempt == updateOrCreateAttempts || !(errors.Is(err, core.ErrUniqueViolation) ||
+			errors.Is(err, core.ErrDeadlock) || errors.Is(err, core.ErrSerialization)) {
+			return obj, created, err
+		}
+	}
+}
+
+// updateOrCreate is one attempt of UpdateOrCreate, in a transaction (a
+// savepoint inside a caller's). On MySQL a locking read of a row that does
+// not exist locks the gap where it would go, and concurrent inserts into the
+// gap deadlock: there the row is looked for without a lock first, and
+// locked once found (unless found is already known).
+func (m *Manager[T]) updateOrCreate(ctx context.Context, conds lookups.Q, defaults map[string]any, exists bool) (obj *T, created bool, err error) {
 	err = m.db.Transaction(ctx, func(ctx context.Context) error {
-		found, err := m.ForUpdate().Get(ctx, conds)
+		var found *T
+		var err error
+		if m.db.Dialect() == core.MySQL && !exists {
+			_, err = m.Get(ctx, conds)
+		}
+		if err == nil {
+			found, err = m.ForUpdate().Get(ctx, conds)
+		}
 		if errors.Is(err, ErrDoesNotExist) {
 			if obj, err = m.newFrom(conds, defaults); err != nil {
 				return err
@@ -243,7 +294,7 @@ func (qs *QuerySet[T]) Update(ctx context.Context, values map[string]any) (int64
 		if err := f.assign(tmp, val); err != nil {
 			return 0, err
 		}
-		dbv, err := f.toDB(tmp, qs.db.Dialect())
+		dbv, err := f.toStore(tmp, qs.db.Dialect())
 		if err != nil {
 			return 0, err
 		}

@@ -54,7 +54,7 @@ func (w *writer) prepareInsert(v reflect.Value, at time.Time) (goqu.Record, bool
 			generated = true
 			continue
 		}
-		val, err := f.toDB(fv, w.db.Dialect())
+		val, err := f.toStore(fv, w.db.Dialect())
 		if err != nil {
 			return nil, false, err
 		}
@@ -215,7 +215,7 @@ func (w *writer) saveRow(ctx context.Context, v reflect.Value, fields []string) 
 		if f.pk {
 			continue
 		}
-		val, err := f.toDB(v.FieldByIndex(f.index), w.db.Dialect())
+		val, err := f.toStore(v.FieldByIndex(f.index), w.db.Dialect())
 		if err != nil {
 			return err
 		}
