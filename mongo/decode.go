@@ -2,18 +2,22 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strconv"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// restorer turns documents into objects through the identity cache, and
-// resolves the references they hold with one $in query per referenced model
-// and round (a round for each level of references not yet in memory).
+// restorer turns documents into objects through an identity map (the call's
+// scope), and resolves the references they hold with one $in query per
+// referenced model and round (a round for each level of references not yet
+// in memory).
 type restorer struct {
 	ctx   context.Context
 	db    *mongodriver.Database
@@ -21,20 +25,33 @@ type restorer struct {
 	// cached is false for projected documents: their objects are not
 	// complete, so they are neither taken from nor put in the cache.
 	cached bool
+	// force refreshes every field of an object the scope holds, changed or
+	// not (ForceRestore); otherwise the fields with unsaved changes keep
+	// them.
+	force bool
 	// pending are the objects referenced but not loaded, by model and _id.
 	pending map[*modelInfo]map[any]reflect.Value
 	// filled are the objects this restorer filled. They are marked loaded
 	// only once every reference they lead to is resolved, so that another
-	// goroutine never takes one from the cache (as loaded) while its
+	// goroutine never takes one from a shared scope (as loaded) while its
 	// references are still being filled; until then a concurrent restore
 	// fills them again (under the cache's lock), which is harmless.
 	filled    []filledObj
 	filledSet map[uintptr]bool
+	// top numbers the objects stored whole in one top-level field.
+	top refScope
+}
+
+// refScope maps the __ref__ numbers of one top-level field to the objects
+// read so far.
+type refScope struct {
+	m map[int32]reflect.Value
 }
 
 type filledObj struct {
 	info *modelInfo
 	ptr  reflect.Value
+	doc  bson.Raw // the document it was filled from: its snapshot
 }
 
 // done reports whether ptr is filled, by this restorer or (loaded) by
@@ -43,13 +60,22 @@ func (r *restorer) done(info *modelInfo, ptr reflect.Value) bool {
 	return r.filledSet[ptr.Pointer()] || r.cache.isLoaded(info, ptr)
 }
 
-// finish marks every object filled loaded, once resolve has succeeded.
-func (r *restorer) finish() {
+// finish marks every object filled loaded, once resolve has succeeded, with
+// its document as the snapshot dirty tracking compares with, then runs the
+// AfterLoad hooks.
+func (r *restorer) finish() error {
 	r.cache.mu.Lock()
-	defer r.cache.mu.Unlock()
 	for _, f := range r.filled {
-		r.cache.setLoaded(f.info, f.ptr, true)
+		r.cache.setLoaded(f.info, f.ptr, true, f.doc)
 	}
+	r.cache.mu.Unlock()
+	var errs []error
+	for _, f := range r.filled {
+		if err := afterLoad(r.ctx, f.info, f.ptr); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func newRestorer(ctx context.Context, db *mongodriver.Database, cache *Cache) *restorer {
@@ -73,12 +99,14 @@ func (r *restorer) restoreAll(info *modelInfo, docs []bson.Raw) ([]reflect.Value
 	if err := r.resolve(); err != nil {
 		return nil, err
 	}
-	r.finish()
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
-// restoreInto fills the object ptr points to from doc (Load and Refresh)
-// and resolves its references.
+// restoreInto fills the object ptr points to from doc (Load and Refresh),
+// every field, and resolves its references.
 func (r *restorer) restoreInto(info *modelInfo, ptr reflect.Value, doc bson.Raw) error {
 	r.cache.mu.Lock()
 	err := r.fill(info, ptr, doc, true)
@@ -95,19 +123,18 @@ func (r *restorer) restoreInto(info *modelInfo, ptr reflect.Value, doc bson.Raw)
 	if err := r.resolve(); err != nil {
 		return err
 	}
-	r.finish()
-	return nil
+	return r.finish()
 }
 
-// restoreDoc returns the object of doc: the cached one when it is loaded,
-// otherwise a new (or the cached unloaded) object filled from doc. The
-// caller holds r.cache.mu.
+// restoreDoc returns the object of doc: the one the scope holds, refreshed
+// from doc (the fields without unsaved changes; all with force), or a new
+// object filled from doc. The caller holds r.cache.mu.
 func (r *restorer) restoreDoc(info *modelInfo, doc bson.Raw) (reflect.Value, error) {
 	idRaw, err := doc.LookupErr("_id")
 	if err != nil {
 		return reflect.Value{}, newError(info.name, "_id", ErrDecode, "the document has no _id", nil)
 	}
-	id, err := r.decodeID(info, idRaw)
+	id, err := r.decodeID(info.name, info, idRaw, "_id")
 	if err != nil {
 		return reflect.Value{}, err
 	}
@@ -116,13 +143,15 @@ func (r *restorer) restoreDoc(info *modelInfo, doc bson.Raw) (reflect.Value, err
 		return p, r.fill(info, p, doc, false)
 	}
 	p, _ := r.cache.lookup(info, id)
-	if p.IsValid() && r.done(info, p) {
-		return p, nil
-	}
-	if !p.IsValid() {
+	switch {
+	case !p.IsValid():
 		p = reflect.New(info.typ)
 		info.idOf(p).Set(reflect.ValueOf(id))
 		r.cache.put(info, id, p)
+	case r.filledSet[p.Pointer()]:
+		return p, nil
+	case r.cache.isLoaded(info, p) && !r.force:
+		return p, r.refresh(info, p, doc)
 	}
 	if err := r.fill(info, p, doc, true); err != nil {
 		return reflect.Value{}, err
@@ -133,27 +162,88 @@ func (r *restorer) restoreDoc(info *modelInfo, doc bson.Raw) (reflect.Value, err
 // fill sets every field of the object ptr points to from doc. The caller
 // holds r.cache.mu.
 func (r *restorer) fill(info *modelInfo, ptr reflect.Value, doc bson.Raw, loaded bool) error {
-	ptr.Elem().SetZero()
-	if err := r.decodeStruct(info.name, info.structInfo, ptr.Elem(), doc, "", map[int32]reflect.Value{}); err != nil {
+	v := ptr.Elem()
+	for _, f := range info.fields {
+		if f != info.id {
+			fieldOf(v, f).SetZero()
+		}
+	}
+	if err := r.decodeStruct(info.name, info.structInfo, v, doc, "", nil); err != nil {
 		return err
 	}
 	if loaded {
-		if pm := r.pending[info]; pm != nil {
-			delete(pm, info.idOf(ptr).Interface())
-		}
-		if r.filledSet == nil {
-			r.filledSet = map[uintptr]bool{}
-		}
-		r.filledSet[ptr.Pointer()] = true
-		r.filled = append(r.filled, filledObj{info, ptr})
+		r.filledObj(info, ptr, doc)
 	}
 	return nil
 }
 
-func (r *restorer) decodeID(info *modelInfo, raw bson.RawValue) (any, error) {
+// refresh sets the fields of a loaded object (ptr) that have no unsaved
+// change from doc, a newer read of its document: what a read returns is
+// what the database holds, except what the program changed and has not
+// saved yet. The version field is refreshed only when nothing changed, so
+// that saving those changes is still checked against the version they were
+// made on. The caller holds r.cache.mu.
+func (r *restorer) refresh(info *modelInfo, ptr reflect.Value, doc bson.Raw) error {
+	var keep map[*fieldInfo]bool
+	if m := info.base0(ptr); m != nil {
+		if st := m.state(); st != nil {
+			changed, err := info.changedFields(ptr, st.snap)
+			if err != nil {
+				return err
+			}
+			if len(changed) > 0 {
+				keep = map[*fieldInfo]bool{}
+				for _, f := range changed {
+					keep[f.field] = true
+				}
+				if info.version != nil {
+					keep[info.version] = true
+				}
+			}
+		}
+	}
+	tmp := reflect.New(info.typ)
+	if err := r.decodeStruct(info.name, info.structInfo, tmp.Elem(), doc, "", nil); err != nil {
+		return err
+	}
+	copyFields(info, ptr.Elem(), tmp.Elem(), keep)
+	r.filledObj(info, ptr, doc)
+	return nil
+}
+
+// copyFields copies the stored fields of src to dst (struct values of one
+// model), except those in keep and the _id.
+func copyFields(info *modelInfo, dst, src reflect.Value, keep map[*fieldInfo]bool) {
+	for _, f := range info.fields {
+		if f == info.id || keep[f] {
+			continue
+		}
+		fieldOf(dst, f).Set(fieldOf(src, f))
+	}
+}
+
+func (r *restorer) filledObj(info *modelInfo, ptr reflect.Value, doc bson.Raw) {
+	if pm := r.pending[info]; pm != nil {
+		delete(pm, info.idOf(ptr).Interface())
+	}
+	if r.filledSet == nil {
+		r.filledSet = map[uintptr]bool{}
+	}
+	if !r.filledSet[ptr.Pointer()] {
+		r.filledSet[ptr.Pointer()] = true
+		r.filled = append(r.filled, filledObj{info, ptr, doc})
+	}
+}
+
+// decodeID reads an _id of model info; errors name model.path (the field
+// holding a reference, for a reference's _id).
+func (r *restorer) decodeID(model string, info *modelInfo, raw bson.RawValue, path string) (any, error) {
 	v := reflect.New(info.id.typ).Elem()
-	if err := r.decodeValue(info.name, info.id.codec, v, raw, "_id", nil); err != nil {
+	if err := r.decodeValue(model, info.id.codec, v, raw, path, nil); err != nil {
 		return nil, err
+	}
+	if v.IsZero() {
+		return nil, decodeFail(model, path, fmt.Sprintf("a zero or null _id (BSON %s)", raw.Type), nil)
 	}
 	return v.Interface(), nil
 }
@@ -163,13 +253,22 @@ func decodeFail(model, path string, detail string, cause error) error {
 }
 
 // decodeStruct sets the fields of struct value v from doc; keys that are
-// not fields are ignored.
-func (r *restorer) decodeStruct(model string, si *structInfo, v reflect.Value, doc bson.Raw, path string, scope map[int32]reflect.Value) error {
+// not fields are ignored. scope numbers the objects stored whole (__ref__);
+// nil (a model's document) gives each top-level field a numbering of its
+// own, as encodeDoc writes them.
+func (r *restorer) decodeStruct(model string, si *structInfo, v reflect.Value, doc bson.Raw, path string, scope *refScope) error {
 	elems, err := doc.Elements()
 	if err != nil {
 		return decodeFail(model, path, "malformed document", err)
 	}
+	top := scope == nil
+	if top {
+		scope = &r.top
+	}
 	for _, el := range elems {
+		if top {
+			clear(scope.m)
+		}
 		f := si.byKey[el.Key()]
 		if f == nil {
 			continue
@@ -197,13 +296,16 @@ func (r *restorer) decodeStruct(model string, si *structInfo, v reflect.Value, d
 }
 
 // decodeValue sets dst (settable, of the type c describes) from raw.
-func (r *restorer) decodeValue(model string, c *codec, dst reflect.Value, raw bson.RawValue, path string, scope map[int32]reflect.Value) error {
+func (r *restorer) decodeValue(model string, c *codec, dst reflect.Value, raw bson.RawValue, path string, scope *refScope) error {
 	if raw.Type == bson.TypeNull || raw.Type == bson.TypeUndefined {
 		dst.SetZero()
 		return nil
 	}
 	switch c.kind {
 	case kLeaf:
+		if !leafTypeOK(dst.Type(), raw.Type) {
+			return decodeFail(model, path, fmt.Sprintf("BSON %s into %s", raw.Type, dst.Type()), nil)
+		}
 		target := dst
 		if !dst.CanAddr() {
 			target = reflect.New(dst.Type()).Elem()
@@ -299,13 +401,18 @@ func (r *restorer) decodeValue(model string, c *codec, dst reflect.Value, raw bs
 // decodeRef returns the object a stored reference or embedded object
 // stands for. mt is the field's model type, or nil for an interface field
 // (the model is then found by __model__).
-func (r *restorer) decodeRef(model string, mt reflect.Type, raw bson.RawValue, path string, scope map[int32]reflect.Value) (reflect.Value, error) {
+func (r *restorer) decodeRef(model string, mt reflect.Type, raw bson.RawValue, path string, scope *refScope) (reflect.Value, error) {
 	doc, ok := raw.DocumentOK()
 	if !ok {
 		return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("want a reference document, got BSON %s", raw.Type), nil)
 	}
 	var info *modelInfo
-	if name, ok := doc.Lookup(modelKey).StringValueOK(); ok {
+	nameRaw, hasName := doc.LookupErr(modelKey)
+	if hasName == nil {
+		name, ok := nameRaw.StringValueOK()
+		if !ok {
+			return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("a reference whose %s is a BSON %s, not a string", modelKey, nameRaw.Type), nil)
+		}
 		info = registeredModel(name)
 		if info == nil && mt != nil {
 			if mi, err := modelInfoFor(mt); err == nil && mi.name == name {
@@ -332,25 +439,44 @@ func (r *restorer) decodeRef(model string, mt reflect.Type, raw bson.RawValue, p
 		if _, err := registeredInfo(info.typ, model, path); err != nil {
 			return reflect.Value{}, err
 		}
-		id, err := r.decodeID(info, idRaw)
+		id, err := r.decodeID(model, info, idRaw, path)
 		if err != nil {
 			return reflect.Value{}, err
 		}
 		return r.refTo(info, id), nil
 	}
-	var n int32
-	if nr, ok := doc.Lookup(refKey).AsInt64OK(); ok {
-		n = int32(nr)
-		if p, ok := scope[n]; ok {
-			if p.Type().Elem() != info.typ {
-				return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("__ref__ %d is a %s, not a %s", n, p.Type().Elem(), info.typ), nil)
-			}
-			return p, nil
+	// No _id: an object stored whole (unsaved when its referrer was
+	// saved), numbered by __ref__ within its document; a later occurrence
+	// is {__ref__: n, __model__} alone. A document with neither is not a
+	// reference this package wrote.
+	nRaw, err := doc.LookupErr(refKey)
+	if err != nil {
+		return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("a reference document with neither _id nor %s", refKey), nil)
+	}
+	nr, ok := nRaw.AsInt64OK()
+	if !ok || nRaw.Type == bson.TypeDouble || nr <= 0 || nr > math.MaxInt32 {
+		return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("%s must be a positive integer, got BSON %s %v", refKey, nRaw.Type, nRaw), nil)
+	}
+	n := int32(nr)
+	var held map[int32]reflect.Value
+	if scope != nil {
+		held = scope.m
+	}
+	if p, ok := held[n]; ok {
+		if p.Type().Elem() != info.typ {
+			return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("__ref__ %d is a %s, not a %s", n, p.Type().Elem(), info.typ), nil)
 		}
+		return p, nil
+	}
+	if hasName != nil {
+		return reflect.Value{}, decodeFail(model, path, fmt.Sprintf("an object stored whole without %s", modelKey), nil)
 	}
 	p := reflect.New(info.typ)
-	if n != 0 && scope != nil {
-		scope[n] = p
+	if scope != nil {
+		if scope.m == nil {
+			scope.m = map[int32]reflect.Value{}
+		}
+		scope.m[n] = p
 	}
 	if err := r.decodeStruct(model, info.structInfo, p.Elem(), doc, path, scope); err != nil {
 		return reflect.Value{}, err
@@ -385,7 +511,7 @@ func (r *restorer) refTo(info *modelInfo, id any) reflect.Value {
 // decodeAny sets an interface value: references and embedded models
 // (documents with __model__, at any depth) become objects, documents
 // bson.D and arrays bson.A; anything else is the driver's.
-func (r *restorer) decodeAny(model string, dst reflect.Value, raw bson.RawValue, path string, scope map[int32]reflect.Value) error {
+func (r *restorer) decodeAny(model string, dst reflect.Value, raw bson.RawValue, path string, scope *refScope) error {
 	if !containsModel(raw) {
 		target := dst
 		if !dst.CanAddr() {
@@ -505,7 +631,7 @@ func (r *restorer) resolve() error {
 				if err != nil {
 					continue
 				}
-				id, err := r.decodeID(info, idRaw)
+				id, err := r.decodeID(info.name, info, idRaw, "_id")
 				if err != nil {
 					r.cache.mu.Unlock()
 					return err
@@ -541,4 +667,43 @@ func (r *restorer) findRaw(info *modelInfo, filter any) ([]bson.Raw, error) {
 		return nil, newError(info.name, "", ErrDecode, "resolving references", err)
 	}
 	return docs, nil
+}
+
+var (
+	timeType          = reflect.TypeFor[time.Time]()
+	unmarshalerType   = reflect.TypeFor[bson.Unmarshaler]()
+	valueUnmarshalerT = reflect.TypeFor[bson.ValueUnmarshaler]()
+)
+
+// leafTypeOK reports whether a BSON value of type bt may go into Go type t
+// (a pointer is checked as what it points to). The driver converts more
+// than it should for a mapper: an integer into a time.Time (as
+// milliseconds since 1970), a boolean into an integer, a number into a
+// bool. Those are refused; types that decode themselves are left to their
+// own rules.
+func leafTypeOK(t reflect.Type, bt bson.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(unmarshalerType) || t.Implements(valueUnmarshalerT) {
+		return true
+	}
+	if p := reflect.PointerTo(t); p.Implements(unmarshalerType) || p.Implements(valueUnmarshalerT) {
+		return true
+	}
+	if t == timeType {
+		return bt == bson.TypeDateTime
+	}
+	if t.PkgPath() == bsonPkg {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return bt == bson.TypeBoolean
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return bt == bson.TypeInt32 || bt == bson.TypeInt64 || bt == bson.TypeDouble
+	}
+	return true
 }

@@ -42,26 +42,58 @@ func (e *encoder) encodeStruct(si *structInfo, v reflect.Value, path string, ski
 		if f == skip {
 			continue
 		}
-		fv := fieldOf(v, f)
-		if (f.omitEmpty && isEmptyValue(fv)) || (f.omitZero && fv.IsZero()) {
-			continue
-		}
-		fpath := joinField(path, f.key)
-		if f.conv != nil {
-			x, err := f.conv.flatten(fv)
-			if err != nil {
-				return nil, e.fail(fpath, "converter", err)
-			}
-			d = append(d, bson.E{Key: f.key, Value: x})
-			continue
-		}
-		x, err := e.encodeValue(f.codec, fv, fpath)
+		x, omit, err := e.encodeField(f, fieldOf(v, f), path)
 		if err != nil {
 			return nil, err
 		}
-		d = append(d, bson.E{Key: f.key, Value: x})
+		if !omit {
+			d = append(d, bson.E{Key: f.key, Value: x})
+		}
 	}
 	return d, nil
+}
+
+// encodeDoc returns the document of a model object. Objects stored whole
+// are numbered by __ref__ within each top-level field, so that one field
+// can be written alone ($set) and read back alone.
+func (e *encoder) encodeDoc(info *modelInfo, v reflect.Value) (bson.D, error) {
+	d := make(bson.D, 0, len(info.fields))
+	for _, f := range info.fields {
+		x, omit, err := e.encodeTop(f, fieldOf(v, f))
+		if err != nil {
+			return nil, err
+		}
+		if !omit {
+			d = append(d, bson.E{Key: f.key, Value: x})
+		}
+	}
+	return d, nil
+}
+
+// encodeTop encodes one top-level field of a model object, numbering the
+// objects stored whole afresh.
+func (e *encoder) encodeTop(f *fieldInfo, fv reflect.Value) (any, bool, error) {
+	clear(e.seen)
+	clear(e.ptrs)
+	return e.encodeField(f, fv, "")
+}
+
+// encodeField returns what to store for field f of value fv, or omit when
+// omitempty / omitzero leave it out.
+func (e *encoder) encodeField(f *fieldInfo, fv reflect.Value, path string) (x any, omit bool, err error) {
+	if (f.omitEmpty && isEmptyValue(fv)) || (f.omitZero && fv.IsZero()) {
+		return nil, true, nil
+	}
+	fpath := joinField(path, f.key)
+	if f.conv != nil {
+		x, err := f.conv.flatten(fv)
+		if err != nil {
+			return nil, false, e.fail(fpath, "converter", err)
+		}
+		return x, false, nil
+	}
+	x, err = e.encodeValue(f.codec, fv, fpath)
+	return x, false, err
 }
 
 // encodeValue returns what to store for v, of the type c describes.

@@ -29,7 +29,7 @@ var (
 	// __model__ names no registered model.
 	ErrUnknownModel = errors.New("unknown model")
 	// ErrNotSaved is returned by Load and Refresh for an object whose _id is
-	// zero.
+	// zero, and by Save with field names for one that was never saved.
 	ErrNotSaved = errors.New("not saved")
 	// ErrNoID is returned by Save for an object whose _id is zero and of a
 	// type for which no id can be generated (only bson.ObjectID and string
@@ -38,6 +38,17 @@ var (
 	// ErrDuplicateKey is returned by Save when a unique index rejects the
 	// document (classified by the server's error code, never its message).
 	ErrDuplicateKey = errors.New("duplicate key")
+	// ErrStale is returned by Save, Replace, Delete and BulkSave when the
+	// model has a version field (mongo:"version") and the document's
+	// version is no longer the one the object was loaded with: another
+	// write came first (optimistic locking). Refresh and try again.
+	ErrStale = errors.New("stale object: the document changed since it was loaded")
+	// ErrHook wraps the error a hook (BeforeSave, AfterLoad...) returned.
+	ErrHook = errors.New("hook failed")
+	// ErrBadUpdate is for an update (Set, Inc, Push...) that cannot apply
+	// to its field: an unknown field, Inc on a string, Push on a scalar,
+	// a change of _id.
+	ErrBadUpdate = errors.New("bad update")
 	// ErrEncode is for a value that cannot be stored: a converter that
 	// fails, a value of an unsupported type, a map with keys that are not
 	// strings...
@@ -49,8 +60,9 @@ var (
 	// one) or a bad option.
 	ErrBadFilter = errors.New("bad filter")
 	// ErrUnsupported is for a part of the lookups language that MongoDB
-	// cannot run: transforms (year, date...) and raw goqu expressions. It is
-	// the Cause of the *lookups.Error returned.
+	// cannot run: transforms (year, date...) and raw goqu expressions (the
+	// Cause of the *lookups.Error returned), and for Transaction on a
+	// server without transactions.
 	ErrUnsupported = errors.New("not supported on MongoDB")
 )
 

@@ -336,6 +336,46 @@ func (c *compiler) fieldPath(name string) (string, error) {
 	return t.path, nil
 }
 
+// target resolves a field name of Distinct and of updates like fieldPath,
+// keeping what is known of the field; a dotted name has no known type.
+func (c *compiler) target(name string) (target, error) {
+	if name == "" {
+		return target{}, newError(c.info.name, "", ErrBadFilter, "an empty field name", nil)
+	}
+	if strings.Contains(name, ".") || strings.HasPrefix(name, "$") {
+		return target{path: name}, nil
+	}
+	w := c.walker(name)
+	for _, p := range strings.Split(name, "__") {
+		if p == "" {
+			return target{}, c.lookupErr(lookups.ErrEmptyLookup, name, "", "", nil)
+		}
+		if err := w.step(p); err != nil {
+			return target{}, err
+		}
+	}
+	return w.target(), nil
+}
+
+// elemCodec returns the codec and type of the values at the target (list
+// elements unwrapped), or nil when their type is not known.
+func (t target) elemCodec() (*codec, reflect.Type) {
+	typ := t.typ
+	if typ == nil {
+		return nil, nil
+	}
+	if t.field == nil || t.field.conv == nil {
+		for (typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array) && typ.Elem().Kind() != reflect.Uint8 {
+			typ = typ.Elem() // MongoDB gives the elements of arrays
+		}
+	}
+	c, err := codecFor(typ)
+	if err != nil {
+		return nil, nil
+	}
+	return c, typ
+}
+
 var objectIDType = reflect.TypeFor[bson.ObjectID]()
 
 // value converts a value compared with the target.

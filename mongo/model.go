@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode"
+	"unsafe"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -26,23 +27,36 @@ import (
 //	name=NAME        the model's name in references' __model__ (default: the Go type, "app.Page")
 //
 // Model is not stored. Its zero value is an object that has not been loaded.
+// It also holds what dirty tracking needs: the document as last read or
+// written, so that Save sends only the fields changed since.
 type Model struct {
-	// loaded is 1 once the object holds its document's state (restored,
-	// loaded or saved); read and written atomically.
-	loaded uint32
+	// st is the *objState of a loaded object, nil otherwise; read and
+	// written atomically.
+	st unsafe.Pointer
+}
+
+// objState is what is known of a loaded object's document.
+type objState struct {
+	// snap is the document as last read or written: Save compares the
+	// object's fields with it.
+	snap bson.Raw
 }
 
 // IsLoaded reports whether the object holds the state of its document: it was
 // restored from the database, loaded or saved. A reference whose document was
 // not found (or an object made by hand with only an _id) is not loaded.
-func (m *Model) IsLoaded() bool { return atomic.LoadUint32(&m.loaded) == 1 }
+func (m *Model) IsLoaded() bool { return atomic.LoadPointer(&m.st) != nil }
 
-func (m *Model) setLoaded(v bool) {
-	var n uint32
-	if v {
-		n = 1
+func (m *Model) state() *objState { return (*objState)(atomic.LoadPointer(&m.st)) }
+
+// setState records the object's document (snap), or that it is not loaded
+// (nil).
+func (m *Model) setState(snap bson.Raw, loaded bool) {
+	if !loaded {
+		atomic.StorePointer(&m.st, nil)
+		return
 	}
-	atomic.StoreUint32(&m.loaded, n)
+	atomic.StorePointer(&m.st, unsafe.Pointer(&objState{snap: snap}))
 }
 
 var modelType = reflect.TypeFor[Model]()
@@ -60,6 +74,11 @@ type modelInfo struct {
 	base []int
 	// indexes are the model's indexes: from field tags, then Indexes().
 	indexes []Index
+	// version is the field tagged mongo:"version" (optimistic locking), or
+	// nil.
+	version *fieldInfo
+	// hookSet says which hooks (BeforeSave...) the model implements.
+	hookSet hookSet
 
 	// hooks is set by Register: typed functions over *T (weak pointers
 	// and cleanups need the static type). nil until registered.
@@ -89,6 +108,7 @@ type fieldInfo struct {
 	indexed   bool
 	sparse    bool
 	desc      bool
+	version   bool
 	conv      *Converter
 	codec     *codec
 }
@@ -377,6 +397,13 @@ func (info *structInfo) addFields(t reflect.Type, prefix []int) error {
 					f.sparse = true
 				case "desc":
 					f.desc = true
+				case "version":
+					switch sf.Type.Kind() {
+					case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint32, reflect.Uint64:
+					default:
+						return newError(t.String(), sf.Name, ErrBadModel, fmt.Sprintf("mongo:\"version\" on %s: a version is an int, int32, int64, uint32 or uint64", sf.Type), nil)
+					}
+					f.version = true
 				case "text":
 					if !implementsText(sf.Type) && !(sf.Type.Kind() == reflect.Pointer && implementsText(sf.Type.Elem())) {
 						return newError(t.String(), sf.Name, ErrBadModel, fmt.Sprintf("mongo:\"text\" on %s, which does not implement encoding.TextMarshaler and TextUnmarshaler", sf.Type), nil)
@@ -384,7 +411,7 @@ func (info *structInfo) addFields(t reflect.Type, prefix []int) error {
 					f.conv = textConverter(sf.Type)
 				case "":
 				default:
-					return newError(t.String(), sf.Name, ErrBadModel, fmt.Sprintf("unknown mongo tag option %q (want unique, index, sparse, desc, text or -)", o), nil)
+					return newError(t.String(), sf.Name, ErrBadModel, fmt.Sprintf("unknown mongo tag option %q (want unique, index, sparse, desc, text, version or -)", o), nil)
 				}
 			}
 			if (f.sparse || f.desc) && !f.indexed {
@@ -467,7 +494,7 @@ func buildModelInfo(t reflect.Type) (*modelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := &modelInfo{structInfo: si, name: t.String(), collection: snakeCase(t.Name())}
+	info := &modelInfo{structInfo: si, name: t.String(), collection: snakeCase(t.Name()), hookSet: hooksOf(t)}
 	if info.id = si.byKey["_id"]; info.id == nil {
 		return nil, newError(t.String(), "", ErrBadModel, "no _id field (add `ID bson.ObjectID `bson:\"_id\"``)", nil)
 	}
@@ -503,6 +530,18 @@ func buildModelInfo(t reflect.Type) (*modelInfo, error) {
 	}
 	if err := checkNested(si, map[reflect.Type]bool{}); err != nil {
 		return nil, err
+	}
+	for _, f := range si.fields {
+		if !f.version {
+			continue
+		}
+		if len(f.index) != 1 || info.version != nil {
+			return nil, newError(t.String(), f.name, ErrBadModel, "one mongo:\"version\" field per model, a field of the model itself", nil)
+		}
+		if f.conv != nil || f.omitEmpty || f.omitZero {
+			return nil, newError(t.String(), f.name, ErrBadModel, "a version field takes no converter, omitempty or omitzero", nil)
+		}
+		info.version = f
 	}
 	idx, err := indexesOf(info)
 	if err != nil {

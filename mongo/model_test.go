@@ -44,7 +44,7 @@ func TestMongoModelMetadata(t *testing.T) {
 		t.Error("a manager without a database has a collection or cache")
 	}
 	// Filters need no database.
-	if _, err := m.Filter(lookups.Q{"slug": "x"}); err != nil {
+	if _, err := m.Filter(lookups.Q{"slug": "x"}).BSON(); err != nil {
 		t.Errorf("Filter without a database: %v", err)
 	}
 	idx, err := m.Indexes()

@@ -14,7 +14,15 @@ type findConfig struct {
 	limit      int64
 	skip       int64
 	projection []string
+	force      bool
 	err        error
+}
+
+// ForceRestore makes the objects a read returns hold what the documents
+// hold, every field, even those changed and not saved yet (which a read
+// otherwise keeps, see Manager.Find).
+func ForceRestore() FindOption {
+	return func(c *findConfig) { c.force = true }
 }
 
 // Sort orders the results by the given fields, each a lookups-style path
@@ -46,8 +54,9 @@ func Skip(n int64) FindOption {
 
 // Project reads only the given fields (and _id) of each document. Objects
 // restored from projected documents are incomplete: they are not loaded,
-// and they are neither taken from nor put in the identity cache. Saving
-// one replaces its document with what it holds, so don't.
+// and they are neither taken from nor put in the identity map. Save takes
+// them for new objects (an insert, which fails on their _id) and Replace
+// would replace the document with what they hold, so don't.
 func Project(fields ...string) FindOption {
 	return func(c *findConfig) { c.projection = append(c.projection, fields...) }
 }
@@ -57,6 +66,19 @@ type Option func(*managerConfig)
 
 type managerConfig struct {
 	registry *lookups.Registry
+	dbCache  bool
+}
+
+// WithDatabaseCache makes the manager use its database's weak identity
+// cache (atom-db's behaviour) for calls whose context carries no scope:
+// every such call of every manager made with this option shares one object
+// per _id for as long as something refers to it, and a read refreshes it in
+// place. That suits a program with one goroutine, a script or a test. In a
+// server it shares objects between requests: one request's unsaved edits
+// are seen (and saved) by another, and concurrent reads write the same
+// objects (a data race). Use WithScope per request instead.
+func WithDatabaseCache() Option {
+	return func(c *managerConfig) { c.dbCache = true }
 }
 
 // WithRegistry makes the manager parse lookups with reg instead of

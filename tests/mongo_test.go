@@ -126,7 +126,7 @@ func rawCount(t *testing.T, db *mongodriver.Database, coll string, filter any) i
 
 func TestMongoSaveAssignsIDAndUpserts(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	db := mongoDB(t, nil)
 	users := mongo.Objects[mgUser](db)
 
@@ -181,57 +181,98 @@ func TestMongoSaveAssignsIDAndUpserts(t *testing.T) {
 	}
 }
 
-func TestMongoRestoreReturnsCachedObject(t *testing.T) {
+func TestMongoScopeRefreshesOnRead(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	bg := context.Background()
 	db := mongoDB(t, nil)
 	users := mongo.Objects[mgUser](db)
 	u := &mgUser{Name: "Ann", Age: 40}
-	must(t, users.Save(ctx, u))
+	must(t, users.Save(bg, u))
 
+	// Without a scope, each call is its own: two Gets, two objects.
+	g1, err := users.Get(bg, lookups.Q{"name": "Ann"})
+	must(t, err)
+	g2, err := users.Get(bg, lookups.Q{"name": "Ann"})
+	must(t, err)
+	if g1 == g2 || g1 == u {
+		t.Error("two calls without a scope shared an object")
+	}
+	if mongo.ScopeOf(bg) != nil || users.Cache() != nil || users.CacheIn(bg) != nil {
+		t.Error("a context without a scope has one, or the manager a database cache it was not asked for")
+	}
+
+	// In a scope, one object per _id, and a read refreshes it.
+	ctx := mongo.WithScope(bg)
 	got, err := users.Get(ctx, lookups.Q{"name": "Ann"})
 	must(t, err)
-	if got != u {
-		t.Error("Get returned a new object, not the cached one")
+	again, err := users.Get(ctx, lookups.Q{"pk": u.ID})
+	must(t, err)
+	if got != again || mongo.ScopeOf(ctx).Len() != 1 || users.CacheIn(ctx) != mongo.ScopeOf(ctx) {
+		t.Error("two Gets in one scope returned two objects")
 	}
 	raw, err := users.Collection().FindOne(ctx, bson.D{{Key: "_id", Value: u.ID}}).Raw()
 	must(t, err)
 	r1, err := users.Restore(ctx, raw)
 	must(t, err)
-	if r1 != u {
-		t.Error("Restore of a cached _id returned a new object")
+	if r1 != got {
+		t.Error("Restore of a held _id returned a new object")
 	}
-	r2, err := users.Restore(ctx, bson.M{"_id": u.ID, "name": "changed"})
+	// Another program changes the document: the next read shows it.
+	_, err = users.Collection().UpdateOne(bg, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "age", Value: 41}}}})
 	must(t, err)
-	if r2 != u || u.Name != "Ann" {
-		t.Errorf("Restore of a loaded cached object changed it or returned another (name %q)", u.Name)
-	}
-
-	users.Cache().Clear()
 	fresh, err := users.Get(ctx, lookups.Q{"name": "Ann"})
 	must(t, err)
-	if fresh == u {
-		t.Error("after Cache().Clear() Get returned the old object")
+	if fresh != got || got.Age != 41 {
+		t.Errorf("a read of a held object left it stale: age %d, want 41", got.Age)
 	}
-	if fresh.ID != u.ID || fresh.Name != "Ann" || fresh.Age != 40 || !fresh.IsLoaded() {
-		t.Errorf("restored %+v", fresh)
-	}
-	again, err := users.FindOne(ctx, lookups.Q{"pk": u.ID})
+	// A field changed and not saved keeps the program's value; the others
+	// are refreshed.
+	got.Name = "Anne"
+	_, err = users.Collection().UpdateOne(bg, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "age", Value: 42}, {Key: "name", Value: "Annie"}}}})
 	must(t, err)
-	if again != fresh {
-		t.Error("the restored object did not enter the cache")
+	_, err = users.Find(ctx, lookups.Q{"pk": u.ID})
+	must(t, err)
+	if got.Name != "Anne" || got.Age != 42 {
+		t.Errorf("after a read: name %q age %d, want the unsaved Anne and the stored 42", got.Name, got.Age)
+	}
+	// Still changed, so Save writes it.
+	must(t, users.Save(ctx, got))
+	var stored mgUser
+	must(t, users.Collection().FindOne(bg, bson.D{{Key: "_id", Value: u.ID}}).Decode(&stored))
+	if stored.Name != "Anne" || stored.Age != 42 {
+		t.Errorf("stored %q/%d, want Anne/42", stored.Name, stored.Age)
+	}
+	// ForceRestore refreshes changed fields too.
+	got.Name = "unsaved"
+	_, err = users.Find(ctx, lookups.Q{"pk": u.ID}, mongo.ForceRestore())
+	must(t, err)
+	if got.Name != "Anne" {
+		t.Errorf("ForceRestore kept the unsaved name %q", got.Name)
+	}
+	// Restore of a document refreshes too (a missing field reads as zero).
+	r2, err := users.Restore(ctx, bson.M{"_id": u.ID, "name": "changed"})
+	must(t, err)
+	if r2 != got || got.Name != "changed" || got.Age != 0 {
+		t.Errorf("Restore of a held object: %+v", got)
 	}
 
-	// Refresh re-reads a loaded object.
-	_, err = users.Collection().UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "age", Value: 41}}}})
+	// Load of a loaded object reads nothing; Refresh reads.
+	_, err = users.Collection().UpdateOne(bg, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "age", Value: 50}}}})
 	must(t, err)
-	must(t, users.Load(ctx, fresh))
-	if fresh.Age != 40 {
+	must(t, users.Load(ctx, got))
+	if got.Age != 0 {
 		t.Error("Load of a loaded object read the database")
 	}
-	must(t, users.Refresh(ctx, fresh))
-	if fresh.Age != 41 {
-		t.Errorf("Refresh: age %d, want 41", fresh.Age)
+	got.Age = 7
+	must(t, users.Refresh(ctx, got))
+	if got.Age != 50 || got.Name != "Anne" {
+		t.Errorf("Refresh: %+v, want every field from the database", got)
+	}
+	// A new scope is a new unit of work.
+	other, err := users.Get(mongo.WithScope(bg), lookups.Q{"pk": u.ID})
+	must(t, err)
+	if other == got {
+		t.Error("two scopes shared an object")
 	}
 }
 
@@ -239,9 +280,12 @@ func TestMongoCacheIsWeak(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := mongoDB(t, nil)
-	users := mongo.Objects[mgUser](db)
+	users := mongo.Objects[mgUser](db, mongo.WithDatabaseCache())
 	for _, name := range []string{"a", "b", "c"} {
 		must(t, users.Save(ctx, &mgUser{Name: name}))
+	}
+	if users.Cache() == nil || users.Cache() != mongo.Objects[mgPage](db, mongo.WithDatabaseCache()).Cache() {
+		t.Fatal("WithDatabaseCache: no cache, or one per manager")
 	}
 	users.Cache().Clear()
 	objs, err := users.Find(ctx, nil)
@@ -269,7 +313,7 @@ func TestMongoCacheIsWeak(t *testing.T) {
 
 func TestMongoDeleteRemovesOnlyOne(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	db := mongoDB(t, nil)
 	users := mongo.Objects[mgUser](db)
 	a, b := &mgUser{Name: "a", Age: 1}, &mgUser{Name: "b", Age: 1}
@@ -307,7 +351,7 @@ func TestMongoDeleteRemovesOnlyOne(t *testing.T) {
 
 func TestMongoReferencesSavedAndEmbedded(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	db := mongoDB(t, nil)
 	users := mongo.Objects[mgUser](db)
 	pages := mongo.Objects[mgPage](db)
@@ -354,7 +398,7 @@ func TestMongoReferencesSavedAndEmbedded(t *testing.T) {
 		t.Errorf("Count(author__isnull=false) = %d, %v; want 2", n, err)
 	}
 
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	got1, err := pages.Get(ctx, lookups.Q{"title": "with saved author"})
 	must(t, err)
 	if got1.Author == nil || got1.Author.Name != "saved" || got1.Author.ID != saved.ID || !got1.Author.IsLoaded() {
@@ -377,7 +421,7 @@ func TestMongoReferencesSavedAndEmbedded(t *testing.T) {
 	p3 := &mgPage{Title: "dangling", Author: gone}
 	must(t, pages.Save(ctx, p3))
 	must(t, users.Delete(ctx, gone))
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	got3, err := pages.Get(ctx, lookups.Q{"title": "dangling"})
 	must(t, err)
 	if got3.Author == nil || got3.Author.ID != gone.ID || got3.Author.IsLoaded() || got3.Author.Name != "" {
@@ -398,7 +442,7 @@ func mapOf(d bson.D) map[string]any {
 
 func TestMongoSelfReference(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	db := mongoDB(t, nil)
 	pages := mongo.Objects[mgPage](db)
 	root := &mgPage{Title: "root"}
@@ -419,7 +463,7 @@ func TestMongoSelfReference(t *testing.T) {
 		t.Errorf("pages with a reply_to: %v", got)
 	}
 
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	leaf, err := pages.Get(ctx, lookups.Q{"title": "reply to reply"})
 	must(t, err)
 	if leaf.ReplyTo == nil || leaf.ReplyTo.Title != "reply" || leaf.ReplyTo.ReplyTo == nil || leaf.ReplyTo.ReplyTo.Title != "root" {
@@ -437,7 +481,7 @@ func TestMongoSelfReference(t *testing.T) {
 	self := &mgPage{Title: "self"}
 	self.ReplyTo = self
 	must(t, pages.Save(ctx, self))
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	s, err := pages.Get(ctx, lookups.Q{"title": "self"})
 	must(t, err)
 	if s.ReplyTo != s {
@@ -447,7 +491,7 @@ func TestMongoSelfReference(t *testing.T) {
 
 func TestMongoCircularLists(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	db := mongoDB(t, nil)
 	pages := mongo.Objects[mgPage](db)
 
@@ -458,7 +502,7 @@ func TestMongoCircularLists(t *testing.T) {
 	must(t, pages.Save(ctx, a)) // b is unsaved: embedded, with a reference back to a
 	must(t, pages.Save(ctx, b)) // a is saved: a reference
 	must(t, pages.Save(ctx, a)) // b is saved now: a reference
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	p, err := pages.Get(ctx, lookups.Q{"title": "a"})
 	must(t, err)
 	if len(p.Related) != 1 || p.Related[0].Title != "b" || len(p.Related[0].Related) != 1 {
@@ -486,7 +530,7 @@ func TestMongoCircularLists(t *testing.T) {
 	y.Related = []*mgPage{x, y}
 	c.Related = []*mgPage{x, y}
 	must(t, pages.Save(ctx, c))
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	gc, err := pages.Get(ctx, lookups.Q{"title": "c"})
 	must(t, err)
 	gx, gy := gc.Related[0], gc.Related[1]
@@ -500,7 +544,7 @@ func TestMongoCircularLists(t *testing.T) {
 
 func TestMongoLoadNoOpWhenLoaded(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	counter := &findCounter{}
 	db := mongoDB(t, counter.monitor())
 	counter.db.Store(db.Name())
@@ -533,7 +577,7 @@ func TestMongoLoadNoOpWhenLoaded(t *testing.T) {
 
 func TestMongoReferencesResolvedInOneQueryPerModel(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	counter := &findCounter{}
 	db := mongoDB(t, counter.monitor())
 	counter.db.Store(db.Name())
@@ -559,7 +603,7 @@ func TestMongoReferencesResolvedInOneQueryPerModel(t *testing.T) {
 		must(t, pages.Save(ctx, p))
 		all = append(all, p)
 	}
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	before := counter.finds.Load()
 	got, err := pages.Find(ctx, nil, mongo.Sort("title"))
 	must(t, err)
@@ -587,7 +631,7 @@ func TestMongoReferencesResolvedInOneQueryPerModel(t *testing.T) {
 	}
 
 	// Iterate resolves per batch: with one batch, the same count.
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	before = counter.finds.Load()
 	count := 0
 	for p, err := range pages.Iterate(ctx, lookups.Q{"title__startswith": "page"}) {
@@ -613,7 +657,7 @@ func TestMongoReferencesResolvedInOneQueryPerModel(t *testing.T) {
 	}
 
 	// RestoreAll of raw documents: one find per referenced model.
-	pages.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	cur, err := pages.Collection().Find(ctx, bson.D{})
 	must(t, err)
 	var raws []bson.Raw
@@ -632,7 +676,7 @@ func TestMongoReferencesResolvedInOneQueryPerModel(t *testing.T) {
 
 func TestMongoLookups(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := mongo.WithScope(context.Background())
 	db := mongoDB(t, nil)
 	users := mongo.Objects[mgUser](db)
 	pages := mongo.Objects[mgPage](db)
@@ -748,13 +792,13 @@ func TestMongoLookups(t *testing.T) {
 	if len(got) != 2 || got[0].Name != "Ann" || got[1].Name != "bob" {
 		t.Errorf("sort -age,name skip 1 limit 2: %v", got)
 	}
-	users.Cache().Clear()
+	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	proj, err := users.Find(ctx, lookups.Q{"name": "Ann"}, mongo.Project("name"))
 	must(t, err)
 	if len(proj) != 1 || proj[0].Name != "Ann" || proj[0].Age != 0 || proj[0].ID != ann.ID || proj[0].IsLoaded() {
 		t.Errorf("projection: %+v", proj)
 	}
-	if users.Cache().Len() != 0 {
+	if mongo.ScopeOf(ctx).Len() != 0 {
 		t.Error("a projected object entered the cache")
 	}
 	if n, err := users.Count(ctx, lookups.Q{"age": 25}); err != nil || n != 2 {
@@ -955,7 +999,6 @@ func TestMongoConcurrentRestore(t *testing.T) {
 	for i := range 10 {
 		must(t, pages.Save(ctx, &mgPage{Title: "p" + string(rune('a'+i)), Author: u}))
 	}
-	pages.Cache().Clear()
 	var wg sync.WaitGroup
 	results := make([][]*mgPage, 8)
 	for g := range results {
@@ -974,10 +1017,16 @@ func TestMongoConcurrentRestore(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	seen := map[*mgUser]bool{}
 	for _, r := range results {
 		if len(r) != 10 {
 			t.Fatalf("%d pages", len(r))
 		}
+		// Each call is its own scope: no goroutine holds another's objects.
+		if seen[r[0].Author] {
+			t.Error("two goroutines got the same author object without sharing a scope")
+		}
+		seen[r[0].Author] = true
 		for _, p := range r {
 			if p.Author == nil || p.Author.Name != "shared" {
 				t.Fatalf("author %+v", p.Author)

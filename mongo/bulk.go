@@ -1,0 +1,259 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// bulkBatch is how many writes one bulkWrite of BulkSave carries.
+const bulkBatch = 1000
+
+// BulkError is the error of a BulkSave in which some documents failed. It
+// names each: its index in the slice given, its _id and the error (an
+// *Error wrapping ErrDuplicateKey, ErrStale, ErrDoesNotExist...), so
+// errors.Is(err, ErrDuplicateKey) works on the whole.
+type BulkError struct {
+	// Model is the model's name.
+	Model string
+	// Failures are the documents that failed, in order.
+	Failures []BulkFailure
+	// Unwritten is how many objects after the first failure were not sent
+	// (ordered writes stop there).
+	Unwritten int
+}
+
+// BulkFailure is one failed document of a BulkSave.
+type BulkFailure struct {
+	Index int // in the slice given to BulkSave
+	ID    any // the object's _id
+	Err   error
+}
+
+// Error lists the failed documents.
+func (e *BulkError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mongo: %s: BulkSave: %d document(s) failed", e.Model, len(e.Failures))
+	if e.Unwritten > 0 {
+		fmt.Fprintf(&b, ", %d not written after the first failure", e.Unwritten)
+	}
+	for _, f := range e.Failures {
+		fmt.Fprintf(&b, "; document %d (_id %v): %v", f.Index, f.ID, f.Err)
+	}
+	return b.String()
+}
+
+// Unwrap returns the failures' errors.
+func (e *BulkError) Unwrap() []error {
+	out := make([]error, len(e.Failures))
+	for i, f := range e.Failures {
+		out[i] = f.Err
+	}
+	return out
+}
+
+// BulkSave saves objs as Save would save each, in ordered bulkWrites of up
+// to 1,000 writes: new objects are inserted, loaded ones updated with their
+// changed fields (and checked against their version), unchanged ones not
+// sent. As MongoDB documents for ordered writes, the first write that fails
+// stops the rest: the objects before it are written (and loaded), it and
+// those after are not (no generated _id, not loaded), and the error is a
+// *BulkError naming the failed document. A version conflict does not stop
+// the server; the conflicting documents are reported (ErrStale) and
+// BulkSave stops after that batch. BeforeSave and AfterSave hooks run for
+// each object.
+func (m *Manager[T]) BulkSave(ctx context.Context, objs []*T) error {
+	if err := m.ready(); err != nil {
+		return err
+	}
+	scope, shared := m.scopeFor(ctx)
+	if !shared {
+		scope = nil
+	}
+	for i, obj := range objs {
+		if obj == nil {
+			return newError(m.info.name, "", ErrBadFilter, fmt.Sprintf("BulkSave: object %d is nil", i), nil)
+		}
+	}
+	for start := 0; start < len(objs); {
+		var ops []*saveOp
+		var index []int // ops[i] saves objs[index[i]]
+		end := start
+		for ; end < len(objs) && len(ops) < bulkBatch; end++ {
+			ptr, _ := m.check(objs[end])
+			if err := beforeSave(ctx, m.info, ptr); err != nil {
+				rollbackAll(ops)
+				return err
+			}
+			op, err := m.plan(ptr, nil, false)
+			if err != nil {
+				rollbackAll(ops)
+				return fmt.Errorf("BulkSave: object %d: %w", end, err)
+			}
+			if op.kind == opNone {
+				continue
+			}
+			ops = append(ops, op)
+			index = append(index, end)
+		}
+		if len(ops) > 0 {
+			if err := m.bulkWrite(ctx, ops, index, objs, end, scope); err != nil {
+				return err
+			}
+		}
+		for i := start; i < end; i++ {
+			ptr, _ := m.check(objs[i])
+			if err := afterSave(ctx, m.info, ptr); err != nil {
+				return err
+			}
+		}
+		start = end
+	}
+	return nil
+}
+
+func rollbackAll(ops []*saveOp) {
+	for _, op := range ops {
+		op.rollback()
+	}
+}
+
+// bulkWrite sends one batch and settles each op: done when written, rolled
+// back otherwise.
+func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, objs []*T, end int, scope *Cache) error {
+	models := make([]mongodriver.WriteModel, len(ops))
+	updates := 0
+	for i, op := range ops {
+		models[i] = op.model()
+		if op.kind == opUpdate {
+			updates++
+		}
+	}
+	res, err := m.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(true))
+	failed := map[int]error{} // op index -> error
+	written := len(ops)
+	if err != nil {
+		var bwe mongodriver.BulkWriteException
+		if !errors.As(err, &bwe) || len(bwe.WriteErrors) == 0 {
+			rollbackAll(ops)
+			return newError(m.info.name, "", ErrEncode, "BulkSave", err)
+		}
+		written = len(ops)
+		for _, we := range bwe.WriteErrors {
+			sentinel := ErrEncode
+			if we.HasErrorCode(11000) || we.HasErrorCode(11001) || we.HasErrorCode(12582) {
+				sentinel = ErrDuplicateKey
+			}
+			failed[we.Index] = newError(m.info.name, "", sentinel, "", we.WriteError)
+			written = min(written, we.Index)
+		}
+	}
+	// Updates that matched nothing: a newer version, or a deleted
+	// document.
+	if res != nil && updates > 0 {
+		sent := 0
+		for i := 0; i < written; i++ {
+			if ops[i].kind == opUpdate {
+				sent++
+			}
+		}
+		if res.MatchedCount < int64(sent) {
+			if err := m.findStale(ctx, ops[:written], int(int64(sent)-res.MatchedCount), failed); err != nil {
+				rollbackAll(ops)
+				return err
+			}
+		}
+	}
+	var be *BulkError
+	for i, op := range ops {
+		if ferr, bad := failed[i]; bad || i >= written {
+			op.rollback()
+			if bad {
+				if be == nil {
+					be = &BulkError{Model: m.info.name}
+				}
+				be.Failures = append(be.Failures, BulkFailure{Index: index[i], ID: op.id, Err: ferr})
+			}
+			continue
+		}
+		if err := op.done(ctx, scope); err != nil {
+			return err
+		}
+	}
+	if be != nil {
+		if written < len(ops) {
+			be.Unwritten = len(objs) - index[written] - 1
+		}
+		return be
+	}
+	return nil
+}
+
+// findStale finds which updates among ops matched nothing (missed of them):
+// their document has another version (ErrStale) or is gone
+// (ErrDoesNotExist). A bulkWrite tells how many updates matched, not which:
+// when another write raised a version to the very number this one would
+// have set, the two cannot be told apart, and every update that may have
+// missed is reported stale (a write reported failed is harmless, a lost
+// update is not).
+func (m *Manager[T]) findStale(ctx context.Context, ops []*saveOp, missed int, failed map[int]error) error {
+	ids := bson.A{}
+	for _, op := range ops {
+		if op.kind == opUpdate {
+			ids = append(ids, op.id)
+		}
+	}
+	proj := bson.D{{Key: "_id", Value: 1}}
+	verKey := ""
+	if m.info.version != nil {
+		verKey = m.info.version.key
+		proj = append(proj, bson.E{Key: verKey, Value: 1})
+	}
+	cur, err := m.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(proj))
+	if err != nil {
+		return newError(m.info.name, "", ErrDecode, "BulkSave: checking versions", err)
+	}
+	defer cur.Close(ctx)
+	versions := map[any]int64{}
+	r := newRestorer(ctx, m.db, newCache(false))
+	for cur.Next(ctx) {
+		id, err := r.decodeID(m.info.name, m.info, cur.Current.Lookup("_id"), "_id")
+		if err != nil {
+			return err
+		}
+		v, _ := cur.Current.Lookup(verKey).AsInt64OK()
+		versions[id] = v
+	}
+	if err := cur.Err(); err != nil {
+		return newError(m.info.name, "", ErrDecode, "BulkSave: checking versions", err)
+	}
+	found := 0
+	var unsure []int
+	for i, op := range ops {
+		if op.kind != opUpdate {
+			continue
+		}
+		v, ok := versions[op.id]
+		switch {
+		case !ok:
+			failed[i] = newError(m.info.name, "", ErrDoesNotExist, fmt.Sprintf("no document with _id %v", op.id), mongodriver.ErrNoDocuments)
+			found++
+		case verKey != "" && v != op.newVer:
+			failed[i] = newError(m.info.name, m.info.version.name, ErrStale, fmt.Sprintf("_id %v", op.id), nil)
+			found++
+		default:
+			unsure = append(unsure, i)
+		}
+	}
+	if found < missed {
+		for _, i := range unsure {
+			failed[i] = newError(m.info.name, "", ErrStale, fmt.Sprintf("_id %v: this write or another one set the version; refresh to see which", ops[i].id), nil)
+		}
+	}
+	return nil
+}
