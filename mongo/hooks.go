@@ -14,18 +14,28 @@ import (
 type (
 	// BeforeSaver is called by Save, Replace and BulkSave before the object
 	// is encoded: it may set fields (a timestamp, a normalised name).
-	BeforeSaver interface{ BeforeSave(ctx context.Context) error }
+	BeforeSaver interface {
+		BeforeSave(ctx context.Context) error
+	}
 	// AfterSaver is called by Save, Replace and BulkSave once the object's
 	// document is written.
-	AfterSaver interface{ AfterSave(ctx context.Context) error }
+	AfterSaver interface {
+		AfterSave(ctx context.Context) error
+	}
 	// AfterLoader is called for every object filled from a document (by
 	// Find, Get, Iterate, Aggregate, Restore, Load, Refresh, and for the
 	// objects references lead to), once its references are resolved.
-	AfterLoader interface{ AfterLoad(ctx context.Context) error }
+	AfterLoader interface {
+		AfterLoad(ctx context.Context) error
+	}
 	// BeforeDeleter is called by Delete before the document is deleted.
-	BeforeDeleter interface{ BeforeDelete(ctx context.Context) error }
+	BeforeDeleter interface {
+		BeforeDelete(ctx context.Context) error
+	}
 	// AfterDeleter is called by Delete once the document is deleted.
-	AfterDeleter interface{ AfterDelete(ctx context.Context) error }
+	AfterDeleter interface {
+		AfterDelete(ctx context.Context) error
+	}
 )
 
 // hookSet says which hooks a model implements, found once per type.

@@ -90,7 +90,6 @@ func (m *Manager[T]) ModelName() string {
 	return m.info.name
 }
 
-
 func (m *Manager[T]) check(obj *T) (reflect.Value, error) {
 	if err := m.ready(); err != nil {
 		return reflect.Value{}, err

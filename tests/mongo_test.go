@@ -499,9 +499,9 @@ func TestMongoCircularLists(t *testing.T) {
 	a, b := &mgPage{Title: "a"}, &mgPage{Title: "b"}
 	a.Related = []*mgPage{b}
 	b.Related = []*mgPage{a}
-	must(t, pages.Save(ctx, a)) // b is unsaved: embedded, with a reference back to a
-	must(t, pages.Save(ctx, b)) // a is saved: a reference
-	must(t, pages.Save(ctx, a)) // b is saved now: a reference
+	must(t, pages.Save(ctx, a))                 // b is unsaved: embedded, with a reference back to a
+	must(t, pages.Save(ctx, b))                 // a is saved: a reference
+	must(t, pages.Save(ctx, a))                 // b is saved now: a reference
 	ctx = mongo.WithScope(context.Background()) // a new unit of work
 	p, err := pages.Get(ctx, lookups.Q{"title": "a"})
 	must(t, err)
