@@ -51,13 +51,16 @@ func Count(as string) Accumulator { return Accumulator{as: as, op: "$sum"} }
 func Sum(as, field string) Accumulator { return Accumulator{as: as, op: "$sum", field: field} }
 
 // Avg averages field over each group, into as (null when no document of
-// the group has a number there).
+// the group has a number there). FerretDB v1 has no $avg (ErrUnsupported
+// there).
 func Avg(as, field string) Accumulator { return Accumulator{as: as, op: "$avg", field: field} }
 
-// Min is the least value of field in each group, into as.
+// Min is the least value of field in each group, into as. FerretDB v1
+// has no $min (ErrUnsupported there).
 func Min(as, field string) Accumulator { return Accumulator{as: as, op: "$min", field: field} }
 
-// Max is the greatest value of field in each group, into as.
+// Max is the greatest value of field in each group, into as. FerretDB v1
+// has no $max (ErrUnsupported there).
 func Max(as, field string) Accumulator { return Accumulator{as: as, op: "$max", field: field} }
 
 type groupStage struct {
@@ -67,7 +70,9 @@ type groupStage struct {
 
 // Group is a $group stage: the documents grouped by the value of field by
 // (a lookups-style or dotted path; "" makes one group of all), each group
-// one result {_id: value, as: ...} with the accumulators' fields. Decode
+// one result {_id: value, as: ...} with the accumulators' fields. FerretDB
+// v1 computes only the first accumulator of a $group and gives 0 for the
+// others: there Aggregate refuses a Group of several (ErrUnsupported). Decode
 // the results with AggregateTo into a struct such as
 //
 //	struct {
@@ -146,6 +151,26 @@ func (c *compiler) pipeline(p any) (bson.A, error) {
 	return out, nil
 }
 
+// multiAccumulator reports whether the pipeline has a Group of more than
+// one accumulator.
+func multiAccumulator(p any) bool {
+	var stages []any
+	switch p := p.(type) {
+	case Pipeline:
+		stages = p
+	case []any:
+		stages = p
+	case bson.A:
+		stages = p
+	}
+	for _, s := range stages {
+		if g, ok := s.(groupStage); ok && len(g.accs) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // PipelineBSON returns the pipeline Aggregate would send.
 func (m *Manager[T]) PipelineBSON(pipeline any) (bson.A, error) {
 	if m.comp == nil {
@@ -162,9 +187,18 @@ func (m *Manager[T]) aggregateRaw(ctx context.Context, pipeline any) ([]bson.Raw
 	if err != nil {
 		return nil, err
 	}
+	if multiAccumulator(pipeline) {
+		ferret, err := isFerretDB(ctx, m.db.Client())
+		if err != nil {
+			return nil, serverErr(m.info.name, "aggregate", ErrDecode, err)
+		}
+		if ferret {
+			return nil, newError(m.info.name, "", ErrUnsupported, "FerretDB v1 computes only the first accumulator of a $group (the others come back 0): use one accumulator per Group there", nil)
+		}
+	}
 	cur, err := m.coll.Aggregate(ctx, p)
 	if err != nil {
-		return nil, newError(m.info.name, "", ErrDecode, "aggregate", err)
+		return nil, serverErr(m.info.name, "aggregate", ErrDecode, err)
 	}
 	defer cur.Close(ctx)
 	var docs []bson.Raw

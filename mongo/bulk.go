@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -163,7 +164,7 @@ func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, 
 			}
 		}
 		if res.MatchedCount < int64(sent) {
-			if err := m.findStale(ctx, ops[:written], int(int64(sent)-res.MatchedCount), failed); err != nil {
+			if err := m.findStale(ctx, ops[:written], failed); err != nil {
 				rollbackAll(ops)
 				return err
 			}
@@ -194,66 +195,71 @@ func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, 
 	return nil
 }
 
-// findStale finds which updates among ops matched nothing (missed of them):
-// their document has another version (ErrStale) or is gone
-// (ErrDoesNotExist). A bulkWrite tells how many updates matched, not which:
-// when another write raised a version to the very number this one would
-// have set, the two cannot be told apart, and every update that may have
-// missed is reported stale (a write reported failed is harmless, a lost
-// update is not).
-func (m *Manager[T]) findStale(ctx context.Context, ops []*saveOp, missed int, failed map[int]error) error {
+// findStale finds which updates among ops matched nothing: their document
+// has another version (ErrStale) or is gone (ErrDoesNotExist). A bulkWrite
+// tells how many updates matched, not which, and another write may have
+// raised a version to the very number this one would have set: a document
+// counts as written by this update when it holds every value the update
+// set (and lacks those it unset), stale otherwise.
+func (m *Manager[T]) findStale(ctx context.Context, ops []*saveOp, failed map[int]error) error {
 	ids := bson.A{}
 	for _, op := range ops {
 		if op.kind == opUpdate {
 			ids = append(ids, op.id)
 		}
 	}
-	proj := bson.D{{Key: "_id", Value: 1}}
-	verKey := ""
-	if m.info.version != nil {
-		verKey = m.info.version.key
-		proj = append(proj, bson.E{Key: verKey, Value: 1})
-	}
-	cur, err := m.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(proj))
+	cur, err := m.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	if err != nil {
 		return newError(m.info.name, "", ErrDecode, "BulkSave: checking versions", err)
 	}
 	defer cur.Close(ctx)
-	versions := map[any]int64{}
+	docs := map[any]bson.Raw{}
 	r := newRestorer(ctx, m.db, newCache(false))
 	for cur.Next(ctx) {
 		id, err := r.decodeID(m.info.name, m.info, cur.Current.Lookup("_id"), "_id")
 		if err != nil {
 			return err
 		}
-		v, _ := cur.Current.Lookup(verKey).AsInt64OK()
-		versions[id] = v
+		docs[id] = append(bson.Raw(nil), cur.Current...)
 	}
 	if err := cur.Err(); err != nil {
 		return newError(m.info.name, "", ErrDecode, "BulkSave: checking versions", err)
 	}
-	found := 0
-	var unsure []int
 	for i, op := range ops {
 		if op.kind != opUpdate {
 			continue
 		}
-		v, ok := versions[op.id]
+		doc, ok := docs[op.id]
 		switch {
 		case !ok:
 			failed[i] = newError(m.info.name, "", ErrDoesNotExist, fmt.Sprintf("no document with _id %v", op.id), mongodriver.ErrNoDocuments)
-			found++
-		case verKey != "" && v != op.newVer:
-			failed[i] = newError(m.info.name, m.info.version.name, ErrStale, fmt.Sprintf("_id %v", op.id), nil)
-			found++
-		default:
-			unsure = append(unsure, i)
-		}
-	}
-	if found < missed {
-		for _, i := range unsure {
-			failed[i] = newError(m.info.name, "", ErrStale, fmt.Sprintf("_id %v: this write or another one set the version; refresh to see which", ops[i].id), nil)
+		case !holds(doc, op):
+			field := ""
+			if m.info.version != nil {
+				field = m.info.version.name
+			}
+			failed[i] = newError(m.info.name, field, ErrStale, fmt.Sprintf("_id %v", op.id), nil)
 		}
 	}
 	return nil
+}
+
+// holds reports whether doc holds what op set and lacks what it unset.
+func holds(doc bson.Raw, op *saveOp) bool {
+	for _, e := range op.set {
+		v, err := doc.LookupErr(e.Key)
+		if err != nil {
+			return false
+		}
+		t, b, err := bson.MarshalValue(e.Value)
+		if err != nil || t != v.Type || !bytes.Equal(b, v.Value) {
+			return false
+		}
+	}
+	for _, k := range op.unset {
+		if _, err := doc.LookupErr(k); err == nil {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,8 @@ package mongo
 import (
 	"errors"
 	"strings"
+
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // The sentinel errors. Errors from this package wrap one of them (errors.Is)
@@ -130,4 +132,15 @@ func joinField(path, name string) string {
 		return name
 	}
 	return path + "." + name
+}
+
+// serverErr wraps a driver error of a read or a write in an *Error: the
+// server's "not implemented" (code 238, what FerretDB says of what it lacks)
+// as ErrUnsupported, anything else as fallback.
+func serverErr(model, detail string, fallback, err error) error {
+	var se mongodriver.ServerError
+	if errors.As(err, &se) && se.HasErrorCode(238) {
+		return newError(model, "", ErrUnsupported, detail+": the server does not implement this", err)
+	}
+	return newError(model, "", fallback, detail, err)
 }

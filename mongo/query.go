@@ -350,9 +350,11 @@ func (q *Query[T]) writeFilter(what string) (bson.D, error) {
 }
 
 // Distinct returns the distinct values of field (a lookups-style path,
-// "author___id", or a dotted one) among the matching documents, each read
-// into the field's Go type (the element type for a list): a reference
-// field gives objects, resolved as Find resolves them. For a field this
+// "author___id", or a dotted one) among the matching documents, in no
+// particular order, each read into the field's Go type (the element type
+// for a list: the elements of arrays are the values, as MongoDB's distinct
+// has it; null, missing and empty arrays give none): a reference field
+// gives objects, resolved as Find resolves them. For a field this
 // package does not know the type of (inside a map or an any), the values
 // are the driver's (bson.D for documents).
 func (q *Query[T]) Distinct(ctx context.Context, field string) ([]any, error) {
@@ -367,12 +369,23 @@ func (q *Query[T]) Distinct(ctx context.Context, field string) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := q.m.coll.Distinct(ctx, t.path, filter)
-	arr, err := res.Raw()
+	// An aggregation rather than the distinct command: the driver adds
+	// maxTimeMS to that under a client timeout, which FerretDB v1 refuses.
+	cur, err := q.m.coll.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: filter}},
+		bson.D{{Key: "$unwind", Value: "$" + t.path}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + t.path}}}},
+	})
 	if err != nil {
-		return nil, newError(q.m.info.name, field, ErrDecode, "distinct", err)
+		return nil, serverErr(q.m.info.name, "distinct", ErrDecode, err)
 	}
-	vals, err := arr.Values()
+	var vals []bson.RawValue
+	for cur.Next(ctx) {
+		doc := append(bson.Raw(nil), cur.Current...) // the cursor reuses its buffer
+		vals = append(vals, doc.Lookup("_id"))
+	}
+	err = cur.Err()
+	cur.Close(ctx)
 	if err != nil {
 		return nil, newError(q.m.info.name, field, ErrDecode, "distinct", err)
 	}

@@ -10,10 +10,11 @@ import (
 )
 
 // Update is one change of Query.Update: make one with Set, Unset, Inc,
-// Push, Pull or AddToSet. Fields are named as in lookups (Go names or BSON
+// Push, Pull or AddToSet. Two changes of one field in one Update conflict
+// (a server error). Fields are named as in lookups (Go names or BSON
 // keys, "__" into nested documents: "address__city") or dotted.
 type Update struct {
-	op     string // $set, $unset, $inc, $push, $pull, $addToSet
+	op     string // $set, $unset, $inc, $push, $pullAll, $addToSet
 	field  string
 	values []any
 }
@@ -40,7 +41,9 @@ func Unset(field string) Update { return Update{op: "$unset", field: field} }
 // Inc adds by (a number, negative to subtract) to a numeric field ($inc).
 func Inc(field string, by any) Update { return Update{op: "$inc", field: field, values: []any{by}} }
 
-// Push appends values to a list field ($push with $each).
+// Push appends values to a list field ($push with $each). The field must
+// hold an array: a nil slice is stored as null, and MongoDB refuses to push
+// to null (Set it to an empty slice first).
 func Push(field string, values ...any) Update {
 	return Update{op: "$push", field: field, values: values}
 }
@@ -52,9 +55,9 @@ func AddToSet(field string, values ...any) Update {
 }
 
 // Pull removes every element equal to one of values from a list field
-// ($pull with $in). A model object removes the references to it.
+// ($pullAll). A model object removes the references to it.
 func Pull(field string, values ...any) Update {
-	return Update{op: "$pull", field: field, values: values}
+	return Update{op: "$pullAll", field: field, values: values}
 }
 
 // Update applies ops to every matching document (an updateMany) and
@@ -75,12 +78,21 @@ func (q *Query[T]) Update(ctx context.Context, ops ...Update) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if _, ok := upd.(mongodriver.Pipeline); ok {
+		ferret, err := isFerretDB(ctx, q.m.db.Client())
+		if err != nil {
+			return 0, serverErr(q.m.info.name, "updating", ErrEncode, err)
+		}
+		if ferret {
+			return 0, newError(q.m.info.name, "", ErrUnsupported, "an update with F is an update pipeline, which FerretDB v1 does not have", nil)
+		}
+	}
 	res, err := q.m.coll.UpdateMany(ctx, filter, upd)
 	if err != nil {
 		if mongodriver.IsDuplicateKeyError(err) {
 			return 0, newError(q.m.info.name, "", ErrDuplicateKey, "", err)
 		}
-		return 0, newError(q.m.info.name, "", ErrEncode, "updating", err)
+		return 0, serverErr(q.m.info.name, "updating", ErrEncode, err)
 	}
 	return res.MatchedCount, nil
 }
@@ -112,6 +124,9 @@ func (c *compiler) update(ops []Update) (any, error) {
 	pipeline := false
 	touchesVersion := false
 	for _, u := range ops {
+		if u.op == "" {
+			return nil, c.badUpdate(u.field, "a zero Update (make one with Set, Inc...)")
+		}
 		t, err := c.target(u.field)
 		if err != nil {
 			return nil, err
@@ -152,7 +167,7 @@ func (c *compiler) update(ops []Update) (any, error) {
 				return nil, c.badUpdate(u.field, fmt.Sprintf("Inc by a %T, not a number", u.values[0]))
 			}
 			cu.value = u.values[0]
-		case "$push", "$addToSet", "$pull":
+		case "$push", "$addToSet", "$pullAll":
 			elem := reflect.Type(nil)
 			if declared != nil {
 				d := deref(declared)
@@ -169,8 +184,8 @@ func (c *compiler) update(ops []Update) (any, error) {
 				}
 				a[i] = x
 			}
-			if u.op == "$pull" {
-				cu.value = bson.D{{Key: "$in", Value: a}}
+			if u.op == "$pullAll" {
+				cu.value = a
 			} else {
 				cu.value = bson.D{{Key: "$each", Value: a}}
 			}
@@ -228,7 +243,7 @@ func opName(op string) string {
 	switch op {
 	case "$push":
 		return "Push"
-	case "$pull":
+	case "$pullAll":
 		return "Pull"
 	case "$addToSet":
 		return "AddToSet"
