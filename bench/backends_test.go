@@ -155,6 +155,9 @@ func TestMain(m *testing.M) {
 	if sqliteDir != "" {
 		_ = os.RemoveAll(sqliteDir)
 	}
+	for _, c := range cleanups {
+		c()
+	}
 	os.Exit(code)
 }
 
