@@ -1,6 +1,7 @@
 // Package mongo saves plain Go structs to MongoDB documents and restores
-// them, with references between documents, an identity cache, and the same
-// name__op lookups as atomdb's SQL side (package lookups). It is atom-db's
+// them, with references between documents, partial updates, bulk and
+// query-wide writes, aggregation, an identity map per unit of work, and the
+// same name__op lookups as atomdb's SQL side (package lookups). It is atom-db's
 // MongoDB mapper carried over to Go, on the official driver
 // (go.mongodb.org/mongo-driver/v2); the raw driver is always one call away.
 //
@@ -27,12 +28,29 @@
 // # Managers
 //
 //	pages := mongo.Objects[Page](db) // db is a *mongo.Database of the driver
-//	err := pages.Save(ctx, p)        // insert or replace by _id; a new ObjectID when zero
-//	err = pages.Delete(ctx, p)       // that document only
+//	err := pages.Save(ctx, p)        // new: insertOne; loaded: $set/$unset of the changed fields
+//	err = pages.Save(ctx, p, "title") // those fields only
+//	err = pages.Replace(ctx, p)       // the whole document
+//	err = pages.BulkSave(ctx, ps)     // ordered bulkWrites; *BulkError names the failed documents
+//	err = pages.Delete(ctx, p)        // that document only
 //	p, err = pages.Get(ctx, lookups.Q{"title__iexact": "home"})
 //	ps, err := pages.Find(ctx, lookups.Q{"author___id": u.ID}, mongo.Sort("-title"), mongo.Limit(10))
 //	for p, err := range pages.Iterate(ctx, nil) { ... }
 //	p, err = pages.Restore(ctx, rawDocument) // from any query made with pages.Collection()
+//
+// Filter gives an immutable Query: All, First, Get, Count, Distinct,
+// Iterate, and the query-wide Update (Set, Unset, Inc, Push, Pull,
+// AddToSet, F) and Delete. Aggregate and AggregateTo run a pipeline of raw
+// stages and Match / Group stages.
+//
+// # Saving
+//
+// A loaded object of a model that embeds Model keeps the document it was
+// read as; Save sends only the fields whose stored form differs, so two
+// programs that change different fields of one document keep both
+// changes. A field tagged mongo:"version" makes saves optimistic
+// (ErrStale). Hooks (BeforeSave, AfterSave, AfterLoad, BeforeDelete,
+// AfterDelete) are methods the model may implement.
 //
 // # References
 //
@@ -41,23 +59,26 @@
 // has an _id, and as the object itself when it has not. Save does not
 // cascade. Restoring resolves references with one $in query per referenced
 // model (and level of references), never one query per reference and never
-// $lookup, through the identity cache: cycles and self references come back
-// as the same objects (p.Related[0].Related[0] == p). A model a reference
-// points to must be registered (Objects or Register) so that it can be
-// restored.
+// $lookup, through the call's identity map: cycles and self references come
+// back as the same objects (p.Related[0].Related[0] == p). A model a
+// reference points to must be registered (Objects or Register) so that it
+// can be restored.
 //
-// # Identity cache
+// # Units of work
 //
-// Each database (client and name) has a Cache shared by its managers: an
-// _id restored twice is one object. Objects are held weakly, so those
-// nothing else refers to leave after a garbage collection. A loaded object
-// found in the cache is returned as it is; Refresh reads it again.
+// The identity map belongs to a unit of work carried by the context:
+// WithScope opens one (per request), Transaction opens one for its
+// function, and without one each call is its own. Within a scope an _id is
+// one object; a document read for an object the scope holds refreshes its
+// fields that have no unsaved change (ForceRestore and Refresh: all). A
+// failed save leaves no trace in the scope or the object. WithDatabaseCache
+// is atom-db's database-wide weak cache, for single-goroutine programs.
 //
 // # Lookups
 //
-// Find, FindOne, Get, Count and Iterate take a lookups condition
+// Find, FindOne, Get, Count, Iterate and Filter take a lookups condition
 // (lookups.Q, lookups.And/Or/Not) or a raw filter (bson.D, bson.M,
-// bson.Raw). Filter shows the translation; lookups that MongoDB cannot run
+// bson.Raw). The package-level Filter and Query.BSON show the translation; lookups that MongoDB cannot run
 // (transforms such as year, goqu expressions) are errors wrapping
 // ErrUnsupported.
 //
@@ -69,6 +90,8 @@
 // implement encoding.TextMarshaler (big.Int, big.Float, big.Rat,
 // netip.Addr, decimal types) as their text, and any field through a
 // Converter (Convertible). time.Time is a BSON date: milliseconds, read back
-// in UTC. Exact decimals are strings (or a converter to strings): FerretDB,
+// in UTC. Reading is strict: a value of another BSON type than the field's
+// (an integer for a time, a number for a bool, a malformed reference) is
+// ErrDecode naming the model and field. Exact decimals are strings (or a converter to strings): FerretDB,
 // the server the tests run on, has no Decimal128.
 package mongo

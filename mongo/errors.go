@@ -16,8 +16,9 @@ var (
 	// ErrNoDatabase is returned by every call of a Manager made with a nil
 	// *mongo.Database.
 	ErrNoDatabase = errors.New("no database")
-	// ErrDoesNotExist is returned by Get and Load when no document matches.
-	// It also matches the driver's mongo.ErrNoDocuments.
+	// ErrDoesNotExist is returned by Get and Load when no document matches,
+	// and by Save when the document of a loaded object was deleted. It
+	// also matches the driver's mongo.ErrNoDocuments.
 	ErrDoesNotExist = errors.New("does not exist")
 	// ErrMultipleObjectsReturned is returned by Get when more than one
 	// document matches.
@@ -37,8 +38,9 @@ var (
 	// type for which no id can be generated (only bson.ObjectID and string
 	// ids are generated).
 	ErrNoID = errors.New("no _id")
-	// ErrDuplicateKey is returned by Save when a unique index rejects the
-	// document (classified by the server's error code, never its message).
+	// ErrDuplicateKey is returned by Save, BulkSave and Update when a
+	// unique index (or the _id) rejects the document (classified by the
+	// server's error code, never its message).
 	ErrDuplicateKey = errors.New("duplicate key")
 	// ErrStale is returned by Save, Replace, Delete and BulkSave when the
 	// model has a version field (mongo:"version") and the document's

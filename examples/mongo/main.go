@@ -1,6 +1,7 @@
 // Command mongo is a tour of atomdb's MongoDB mapper: models with
-// references, save, queries with lookups, the identity cache, restore from
-// a raw driver query, delete.
+// references, save (partial updates), BulkSave, queries with lookups,
+// query-wide updates, aggregation, units of work, restore from a raw
+// driver query, delete.
 //
 // It needs a MongoDB-protocol server: ATOMDB_TEST_MONGO (default
 // mongodb://127.0.0.1:27017/, where scripts/test.sh starts FerretDB). It
@@ -38,6 +39,8 @@ type Page struct {
 	Related     []*Page       `bson:"related"`
 	ReplyTo     *Page         `bson:"reply_to"`
 	Published   time.Time     `bson:"published"`
+	Views       int64         `bson:"views"`
+	Version     int           `bson:"version" mongo:"version"`
 }
 
 func main() {
@@ -101,22 +104,58 @@ func run() error {
 	}
 	fmt.Println("about's author is stored as a reference:", raw["author"])
 
-	// Queries: lookups or raw BSON.
-	f, _ := pages.Filter(lookups.Q{"title__istartswith": "ho", "author___id": ann.ID})
+	// Queries: lookups or raw BSON. Each call is a unit of work of its
+	// own unless the context carries one: in a scope, one _id is one object.
+	ctx = mongo.WithScope(ctx)
+	f, _ := pages.Filter(lookups.Q{"title__istartswith": "ho", "author___id": ann.ID}).BSON()
 	fmt.Println("filter:", f)
 	found, err := pages.Find(ctx, lookups.Q{"title__istartswith": "ho", "author___id": ann.ID})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("found %d page: %s (the object saved: %v)\n", len(found), found[0].Title, found[0] == home)
+	again, err := pages.Get(ctx, lookups.Q{"pk": found[0].ID})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("found %d page: %s (one object per _id in the scope: %v)\n", len(found), found[0].Title, found[0] == again)
 	n, err := pages.Count(ctx, lookups.Or(lookups.Q{"reply_to": nil}, lookups.Q{"title": "About"}))
 	if err != nil {
 		return err
 	}
 	fmt.Println("count of pages that reply to nothing or are About:", n)
 
-	// Restore in a "new process": clear the identity cache, read again.
-	pages.Cache().Clear()
+	// Partial updates: Save sends the changed fields only, checked against
+	// the version the object was read with.
+	again.Views = 10
+	if err := pages.Save(ctx, again); err != nil {
+		return err
+	}
+	fmt.Println("saved the views alone; version now", again.Version)
+
+	// Many objects at once, and updates of every matching document.
+	var drafts []*Page
+	for i := range 3 {
+		drafts = append(drafts, &Page{Title: fmt.Sprintf("Draft %d", i), Author: ann})
+	}
+	if err := pages.BulkSave(ctx, drafts); err != nil {
+		return err
+	}
+	updated, err := pages.Filter(lookups.Q{"title__startswith": "Draft"}).Update(ctx, mongo.Inc("views", 1))
+	if err != nil {
+		return err
+	}
+	fmt.Println("bulk-saved", len(drafts), "drafts, then added a view to", updated)
+	var views []struct {
+		Author bson.ObjectID `bson:"_id"`
+		Views  int64         `bson:"views"`
+	}
+	if err := pages.AggregateTo(ctx, mongo.Pipeline{mongo.Group("author___id", mongo.Sum("views", "views"))}, &views); err != nil {
+		return err
+	}
+	fmt.Println("views of Ann's pages, by aggregation:", views[0].Views)
+
+	// Restore in a new unit of work: new objects, references resolved.
+	ctx = mongo.WithScope(ctx) // a new scope in place of the one ctx carried
 	p, err := pages.Get(ctx, lookups.Q{"title": "Home"})
 	if err != nil {
 		return err
@@ -138,7 +177,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("restored from a raw query: %s (the cached object: %v)\n", a.Title, a == p.Related[0])
+	fmt.Printf("restored from a raw query: %s (the scope's object: %v)\n", a.Title, a == p.Related[0])
 
 	// Delete removes one document.
 	if err := pages.Delete(ctx, a); err != nil {
@@ -148,6 +187,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("after deleting About,", left, "page left")
+	fmt.Println("after deleting About,", left, "pages left")
 	return nil
 }
