@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
@@ -83,6 +84,9 @@ func Group(by string, accs ...Accumulator) Stage { return groupStage{by, accs} }
 
 func (s groupStage) stage(c *compiler) (bson.D, error) {
 	var id any
+	if strings.HasPrefix(s.by, "$") {
+		return nil, newError(c.info.name, s.by, ErrBadFilter, "Group: a field name may not start with $", nil)
+	}
 	if s.by != "" {
 		p, err := c.fieldPath(s.by)
 		if err != nil {
@@ -99,6 +103,9 @@ func (s groupStage) stage(c *compiler) (bson.D, error) {
 			return nil, newError(c.info.name, a.as, ErrBadFilter, "Group: a zero Accumulator (make one with Count, Sum...)", nil)
 		}
 		var arg any = 1
+		if strings.HasPrefix(a.field, "$") {
+			return nil, newError(c.info.name, a.field, ErrBadFilter, "Group: a field name may not start with $", nil)
+		}
 		if a.field != "" {
 			p, err := c.fieldPath(a.field)
 			if err != nil {

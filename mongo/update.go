@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
@@ -127,6 +128,9 @@ func (c *compiler) update(ops []Update) (any, error) {
 		if u.op == "" {
 			return nil, c.badUpdate(u.field, "a zero Update (make one with Set, Inc...)")
 		}
+		if strings.HasPrefix(u.field, "$") {
+			return nil, c.badUpdate(u.field, "a field name may not start with $")
+		}
 		t, err := c.target(u.field)
 		if err != nil {
 			return nil, err
@@ -147,6 +151,9 @@ func (c *compiler) update(ops []Update) (any, error) {
 			cu.value = ""
 		case "$set":
 			if f, ok := u.values[0].(FieldRef); ok {
+				if strings.HasPrefix(f.name, "$") {
+					return nil, c.badUpdate(u.field, "F of a name starting with $")
+				}
 				ft, err := c.target(f.name)
 				if err != nil {
 					return nil, err

@@ -579,6 +579,8 @@ func TestMongoQueryWrites(t *testing.T) {
 		{"unknown field", []mongo.Update{mongo.Set("nope", 1)}, lookups.ErrUnknownField},
 		{"Push with F", []mongo.Update{mongo.Set("name", mongo.F("email")), mongo.Push("name", "x")}, mongo.ErrBadUpdate},
 		{"zero Update", []mongo.Update{{}}, mongo.ErrBadUpdate},
+		{"an operator for a field", []mongo.Update{mongo.Set("$where", "x")}, mongo.ErrBadUpdate},
+		{"F of an operator", []mongo.Update{mongo.Set("name", mongo.F("$$ROOT"))}, mongo.ErrBadUpdate},
 		{"nothing", nil, mongo.ErrBadUpdate},
 	} {
 		_, err := users.Filter(nil).Update(bg, tt.ops...)
@@ -754,6 +756,9 @@ func TestMongoAggregate(t *testing.T) {
 	}
 	if _, err := pages.Aggregate(bg, mongo.Pipeline{mongo.Group("author___id", mongo.Count("$bad"))}); !errors.Is(err, mongo.ErrBadFilter) {
 		t.Errorf("a $ accumulator name: %v", err)
+	}
+	if _, err := pages.Aggregate(bg, mongo.Pipeline{mongo.Group("$$ROOT", mongo.Sum("n", "$$NOW"))}); !errors.Is(err, mongo.ErrBadFilter) {
+		t.Errorf("a $ group field: %v", err)
 	}
 	if _, err := pages.Aggregate(bg, mongo.Pipeline{mongo.Group("", mongo.Count("n"))}); !errors.Is(err, mongo.ErrDecode) {
 		t.Errorf("Aggregate of results that are not pages: %v", err)
