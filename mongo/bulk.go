@@ -1,7 +1,6 @@
 package mongo
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -251,8 +250,8 @@ func holds(doc bson.Raw, op *saveOp) bool {
 		if err != nil {
 			return false
 		}
-		t, b, err := bson.MarshalValue(e.Value)
-		if err != nil || t != v.Type || !bytes.Equal(b, v.Value) {
+		t, b, err := marshalValue(e.Value)
+		if err != nil || !sameValue(t, b, v.Type, v.Value) {
 			return false
 		}
 	}

@@ -57,11 +57,11 @@ func (info *modelInfo) changedFields(ptr reflect.Value, snap bson.Raw) ([]change
 // value another program wrote in another form (an int32 for an int64, a
 // reference without __model__) is not taken for a change.
 func (info *modelInfo) sameStored(f *fieldInfo, x any, old bson.RawValue) bool {
-	t, b, err := bson.MarshalValue(x)
+	t, b, err := marshalValue(x)
 	if err != nil {
 		return false
 	}
-	if t == old.Type && bytes.Equal(b, old.Value) {
+	if sameValue(t, b, old.Type, old.Value) {
 		return true
 	}
 	tmp := reflect.New(f.typ).Elem()
@@ -83,8 +83,60 @@ func (info *modelInfo) sameStored(f *fieldInfo, x any, old bson.RawValue) bool {
 	if err != nil || omit {
 		return false
 	}
-	t2, b2, err := bson.MarshalValue(y)
-	return err == nil && t == t2 && bytes.Equal(b, b2)
+	t2, b2, err := marshalValue(y)
+	return err == nil && sameValue(t, b, t2, b2)
+}
+
+// marshalValue is bson.MarshalValue, with nil as null.
+func marshalValue(x any) (bson.Type, []byte, error) {
+	if x == nil {
+		return bson.TypeNull, nil, nil
+	}
+	return bson.MarshalValue(x)
+}
+
+// sameValue compares two BSON values, documents as sets of keys: the
+// driver writes a Go map's keys in random order.
+func sameValue(t1 bson.Type, b1 []byte, t2 bson.Type, b2 []byte) bool {
+	if t1 == t2 && bytes.Equal(b1, b2) {
+		return true
+	}
+	if t1 != t2 {
+		return false
+	}
+	switch t1 {
+	case bson.TypeEmbeddedDocument:
+		e1, err1 := bson.Raw(b1).Elements()
+		e2, err2 := bson.Raw(b2).Elements()
+		if err1 != nil || err2 != nil || len(e1) != len(e2) {
+			return false
+		}
+		byKey := make(map[string]bson.RawValue, len(e2))
+		for _, e := range e2 {
+			byKey[e.Key()] = e.Value()
+		}
+		for _, e := range e1 {
+			v2, ok := byKey[e.Key()]
+			v1 := e.Value()
+			if !ok || !sameValue(v1.Type, v1.Value, v2.Type, v2.Value) {
+				return false
+			}
+		}
+		return true
+	case bson.TypeArray:
+		a1, err1 := bson.RawArray(b1).Values()
+		a2, err2 := bson.RawArray(b2).Values()
+		if err1 != nil || err2 != nil || len(a1) != len(a2) {
+			return false
+		}
+		for i := range a1 {
+			if !sameValue(a1[i].Type, a1[i].Value, a2[i].Type, a2[i].Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // splice returns the snapshot after an update: snap with the keys of set
