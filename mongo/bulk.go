@@ -101,16 +101,24 @@ func (m *Manager[T]) BulkSave(ctx context.Context, objs []*T) error {
 			ops = append(ops, op)
 			index = append(index, end)
 		}
+		var failed map[int]bool // objs indexes not written
+		var werr error
 		if len(ops) > 0 {
-			if err := m.bulkWrite(ctx, ops, index, objs, end, scope); err != nil {
-				return err
-			}
+			failed, werr = m.bulkWrite(ctx, ops, index, objs, scope)
 		}
+		// AfterSave for the objects saved (or with nothing to send), not
+		// for those that failed or were not sent.
 		for i := start; i < end; i++ {
+			if failed[i] {
+				continue
+			}
 			ptr, _ := m.check(objs[i])
 			if err := afterSave(ctx, m.info, ptr); err != nil {
-				return err
+				return errors.Join(werr, err)
 			}
+		}
+		if werr != nil {
+			return werr
 		}
 		start = end
 	}
@@ -124,8 +132,16 @@ func rollbackAll(ops []*saveOp) {
 }
 
 // bulkWrite sends one batch and settles each op: done when written, rolled
-// back otherwise.
-func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, objs []*T, end int, scope *Cache) error {
+// back otherwise. It returns the objs indexes of the ops not written (all
+// of them when the outcome is unknown).
+func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, objs []*T, scope *Cache) (map[int]bool, error) {
+	notWritten := func(from int) map[int]bool {
+		nw := map[int]bool{}
+		for _, i := range index[from:] {
+			nw[i] = true
+		}
+		return nw
+	}
 	models := make([]mongodriver.WriteModel, len(ops))
 	updates := 0
 	for i, op := range ops {
@@ -141,7 +157,7 @@ func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, 
 		var bwe mongodriver.BulkWriteException
 		if !errors.As(err, &bwe) || len(bwe.WriteErrors) == 0 {
 			rollbackAll(ops)
-			return newError(m.info.name, "", ErrEncode, "BulkSave", err)
+			return notWritten(0), m.writeErr(err, "BulkSave")
 		}
 		written = len(ops)
 		for _, we := range bwe.WriteErrors {
@@ -165,14 +181,16 @@ func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, 
 		if res.MatchedCount < int64(sent) {
 			if err := m.findStale(ctx, ops[:written], failed); err != nil {
 				rollbackAll(ops)
-				return err
+				return notWritten(0), err
 			}
 		}
 	}
 	var be *BulkError
+	nw := map[int]bool{}
 	for i, op := range ops {
 		if ferr, bad := failed[i]; bad || i >= written {
 			op.rollback()
+			nw[index[i]] = true
 			if bad {
 				if be == nil {
 					be = &BulkError{Model: m.info.name}
@@ -182,16 +200,19 @@ func (m *Manager[T]) bulkWrite(ctx context.Context, ops []*saveOp, index []int, 
 			continue
 		}
 		if err := op.done(ctx, scope); err != nil {
-			return err
+			return nw, err
 		}
 	}
 	if be != nil {
 		if written < len(ops) {
 			be.Unwritten = len(objs) - index[written] - 1
+			for i := index[written]; i < len(objs); i++ {
+				nw[i] = true
+			}
 		}
-		return be
+		return nw, be
 	}
-	return nil
+	return nw, nil
 }
 
 // findStale finds which updates among ops matched nothing: their document

@@ -110,7 +110,7 @@ func (c *compiler) badUpdate(field, detail string) error {
 	return newError(c.info.name, field, ErrBadUpdate, detail, nil)
 }
 
-// updateOf is one compiled change.
+// compiledUpdate is one compiled change.
 type compiledUpdate struct {
 	op    string
 	path  string

@@ -475,6 +475,12 @@ func TestMongoBulkSave(t *testing.T) {
 	if accs[0].Version != 2 || accs[1].Version != 1 || accs[2].Version != 2 {
 		t.Errorf("versions after a bulk with a stale object: %d %d %d, want 2 1 2", accs[0].Version, accs[1].Version, accs[2].Version)
 	}
+	for i, a := range accs {
+		last := a.events[len(a.events)-1]
+		if (i != 1) != (last == "AfterSave") {
+			t.Errorf("account %d: last hook %s after a bulk in which only 1 failed", i, last)
+		}
+	}
 	if n := rawCount(t, db, "accounts", bson.D{{Key: "note", Value: "bulk"}}); n != 2 {
 		t.Errorf("%d accounts noted, want 2", n)
 	}
