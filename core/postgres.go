@@ -143,7 +143,10 @@ type pgQuerier interface {
 }
 
 // pgExec runs a statement through Query rather than Exec so that the first
-// column of a RETURNING clause can be reported as the inserted key.
+// column of a RETURNING clause can be reported as the inserted key. Only an
+// integer column is read; other RETURNING values are discarded, never
+// scanned: a scan error after the row was written would tell the caller that
+// a write which happened had failed.
 func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
@@ -152,11 +155,13 @@ func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, e
 	var res Result
 	if rows.Next() {
 		// Only an integer key can be reported; other values (RETURNING
-		// text, a SELECT of a void function) are ignored: scanning them
-		// would fail the whole result.
-		if vals := rows.RawValues(); len(vals) > 0 && vals[0] != nil && isPgInteger(rows.FieldDescriptions()[0].DataTypeOID) {
+		// text, a SELECT of a void function) are ignored. The value is
+		// decoded apart from rows: rows.Scan fails the whole result on a
+		// type it cannot convert or when more columns come back.
+		fds := rows.FieldDescriptions()
+		if vals := rows.RawValues(); len(vals) > 0 && vals[0] != nil && len(fds) > 0 && isPgInteger(fds[0].DataTypeOID) {
 			var id int64
-			if err := rows.Scan(&id); err == nil {
+			if err := rows.Conn().TypeMap().Scan(fds[0].DataTypeOID, fds[0].Format, vals[0], &id); err == nil {
 				res.LastInsertID = id
 			}
 		}
