@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -17,6 +18,11 @@ import (
 // statement cache for every prepared query, and binary-format results.
 
 type pgBackend struct{ pool *pgxpool.Pool }
+
+// pgPingIdle is how long a pooled PostgreSQL connection may sit idle before
+// it is pinged on its next use. Busy connections are reused without a ping,
+// so the round trip is paid only after a pause.
+const pgPingIdle = 100 * time.Millisecond
 
 var _ backend = (*pgBackend)(nil)
 
@@ -41,6 +47,14 @@ func openPostgres(ctx context.Context, u *URL, o *options) (*pgBackend, error) {
 	}
 	if o.connMaxLifetime > 0 {
 		cfg.MaxConnLifetime = o.connMaxLifetime
+	}
+	// A connection the server ended while it sat idle in the pool (a
+	// restart, pg_terminate_backend, an idle timeout) must never reach a
+	// caller: ping those idle longer than pgPingIdle before handing them
+	// out, and take another when the ping fails. (pgxpool's default waits a
+	// whole second; database/sql's MySQL driver checks every connection.)
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool {
+		return p.IdleDuration > pgPingIdle
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

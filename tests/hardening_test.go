@@ -2,7 +2,9 @@ package tests
 
 import (
 	"context"
+	"net/url"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,4 +85,83 @@ func TestExecuteReturning(t *testing.T) {
 			t.Errorf("rows = %q, want each insert once", got)
 		}
 	})
+}
+
+// MySQL/MariaDB sessions run in strict mode whatever the server's default,
+// and the URL can choose another mode.
+func TestMySQLStrictMode(t *testing.T) {
+	ctx := context.Background()
+	mode := func(t *testing.T, db *core.Database) string {
+		t.Helper()
+		v, err := db.FetchVal(ctx, "SELECT @@SESSION.sql_mode")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(string)
+	}
+	t.Run("default", func(t *testing.T) {
+		db := harness.Open(t, harness.MySQL, core.WithMaxConns(3))
+		for _, m := range strings.Split(core.StrictSQLMode, ",") {
+			if got := mode(t, db); !strings.Contains(","+got+",", ","+m+",") {
+				t.Errorf("sql_mode = %q, lacks %s", got, m)
+			}
+		}
+		// A MyISAM table is not transactional: only STRICT_ALL_TABLES (not the
+		// usual server default STRICT_TRANS_TABLES) refuses to truncate a value
+		// into it after the first row of a statement.
+		if _, err := db.Execute(ctx, "CREATE TABLE short (s VARCHAR(10), n SMALLINT, d DECIMAL(6,2)) ENGINE=MyISAM"); err != nil {
+			t.Fatal(err)
+		}
+		for _, ins := range []string{
+			"INSERT INTO short (s) VALUES ('ok'), ('abcdefghijk')",
+			"INSERT INTO short (n) VALUES (1), (40000)",
+			"INSERT INTO short (d) VALUES (1), (12345.67)",
+		} {
+			if _, err := db.Execute(ctx, ins); err == nil {
+				t.Errorf("%s: no error, a value was cut to fit", ins)
+			}
+		}
+	})
+	t.Run("from the URL", func(t *testing.T) {
+		u, err := url.Parse(harness.FreshURL(t, harness.MySQL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("sql_mode", "TRADITIONAL")
+		u.RawQuery = q.Encode()
+		db, err := core.Open(ctx, u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if got := mode(t, db); !strings.Contains(got, "STRICT_TRANS_TABLES") || strings.Contains(got, "STRICT_ALL_TABLES") {
+			t.Errorf("sql_mode = %q, want TRADITIONAL's modes", got)
+		}
+	})
+}
+
+// A pooled PostgreSQL connection that the server ended while idle is
+// replaced before use: the caller never sees 57P01.
+func TestPostgresIdleConnectionEnded(t *testing.T) {
+	ctx := context.Background()
+	db := harness.Open(t, harness.Postgres, core.WithMaxConns(1))
+	pid, err := db.FetchVal(ctx, "SELECT pg_backend_pid()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := harness.Open(t, harness.Postgres, core.WithMaxConns(1))
+	if _, err := admin.FetchVal(ctx, "SELECT pg_terminate_backend(CAST(:pid AS integer))", core.Params{"pid": pid}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	for i := range 3 {
+		if _, err := db.FetchVal(ctx, "SELECT 1"); err != nil {
+			t.Fatalf("query %d after the idle connection was ended: %v", i, err)
+		}
+	}
+	again, err := db.FetchVal(ctx, "SELECT pg_backend_pid()")
+	if err != nil || again == pid {
+		t.Errorf("backend pid %v (%v), want a new connection", again, err)
+	}
 }
