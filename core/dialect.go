@@ -15,9 +15,9 @@ import (
 // The three values are [Postgres], [MySQL] and [SQLite]; compare them by pointer.
 type Dialect struct {
 	name      string // goqu's dialect name
-	quote     byte // the quote character atomdb writes identifiers with
-	goquQuote byte // the one goqu writes them with (` for SQLite, where both work)
-	numbered  bool // $1, $2 ... instead of ?
+	quote     byte   // the quote character atomdb writes identifiers with
+	goquQuote byte   // the one goqu writes them with (` for SQLite, where both work)
+	numbered  bool   // $1, $2 ... instead of ?
 	maxParams int
 	maxIdent  int // longest identifier kept whole, in bytes; 0: no limit
 	goqu      goqu.DialectWrapper
