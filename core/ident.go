@@ -63,8 +63,8 @@ func (d *Dialect) QuoteTable(name string) string {
 
 // CheckIdent reports whether name can be written as a plain identifier by
 // both forms (see the package's identifier functions): not empty, valid
-// UTF-8, no NUL, no quote character (" or `), no dot, and at most
-// MaxIdentifierLength bytes. what names it in the error ("column", "label").
+// UTF-8, no NUL, no quote character (" or `), no dot, not "*" (which goqu
+// reads as every column), and at most MaxIdentifierLength bytes. what names it in the error ("column", "label").
 func CheckIdent(what, name string) error {
 	switch {
 	case name == "":
@@ -75,6 +75,8 @@ func CheckIdent(what, name string) error {
 		return identErr(what, name, "holds a NUL byte")
 	case strings.ContainsAny(name, "\"`"):
 		return identErr(what, name, "holds a quote character (\" or `), which atomdb does not write into goqu identifiers")
+	case name == "*":
+		return identErr(what, name, "is goqu's * (every column)")
 	case strings.IndexByte(name, '.') >= 0:
 		return identErr(what, name, "holds a dot (only a table name may be schema-qualified)")
 	case len(name) > MaxIdentifierLength:

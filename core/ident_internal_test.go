@@ -52,6 +52,7 @@ func TestCheckIdent(t *testing.T) {
 		{name: `we"ird`},
 		{name: "we`ird"},
 		{name: "nul\x00"},
+		{name: "*"},
 		{name: "bad\xff"},
 		{name: "app.notes"},
 		{name: "app.notes", table: true, ok: true},

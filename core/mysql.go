@@ -75,11 +75,12 @@ func openMySQL(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 
 // StrictSQLMode is the sql_mode of every MySQL/MariaDB session atomdb opens,
 // unless the URL gives its own (sql_mode=TRADITIONAL, or sql_mode= for no
-// mode at all): a value too long, too large or too precise for its
-// column is an error rather than truncated or rounded, as are invalid dates
-// and division by zero. It is STRICT_ALL_TABLES plus the modes Django's MySQL
-// backend sets.
-const StrictSQLMode = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION"
+// mode at all): a value too long, too large or too precise for its column is
+// an error rather than truncated or rounded, as are invalid dates and
+// division by zero. It is STRICT_ALL_TABLES plus the modes Django's MySQL
+// backend sets, but for NO_ZERO_DATE: go-sql-driver writes Go's zero
+// time.Time as 0000-00-00, which reads back as the zero time.
+const StrictSQLMode = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION"
 
 // setSQLMode makes the driver set sql_mode on every new connection: the URL's
 // value (quoted when it is a plain list of mode names) or StrictSQLMode.
