@@ -127,7 +127,7 @@ func TestSchemaQualifiedTable(t *testing.T) {
 		if k, err := notes.Filter(lookups.Q{"text": "third"}).Update(ctx, map[string]any{"text": "3rd"}); err != nil || k != 1 {
 			t.Fatalf("Update = %d, %v", k, err)
 		}
-		third, err := notes.Get(ctx, lookups.Q{"pk": got[0].ID + 1})
+		third, err := notes.Get(orm.WithCacheScope(ctx), lookups.Q{"pk": got[0].ID + 1})
 		if err != nil || third.Text != "3rd" {
 			t.Fatalf("Get by key = %v, %v", third, err)
 		}
