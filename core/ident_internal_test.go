@@ -190,3 +190,50 @@ func TestRenderRefusesQuotedKeys(t *testing.T) {
 		}
 	}
 }
+
+// A schema-qualified table is written schema.name in every DDL statement,
+// and its constraints are named without the dot.
+func TestSchemaQualifiedDDL(t *testing.T) {
+	md := NewMetaData()
+	if err := md.Add(NewTable("app.authors", &Column{Name: "id", Type: BigInt(), PrimaryKey: true})); err != nil {
+		t.Fatal(err)
+	}
+	if err := md.Add(NewTable("app.notes",
+		&Column{Name: "id", Type: BigInt(), PrimaryKey: true},
+		&Column{Name: "text", Type: String(10), Index: true},
+		&Column{Name: "author_id", Type: BigInt(), ForeignKey: &ForeignKey{Table: "app.authors", Column: "id"}},
+	)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		d    *Dialect
+		want []string
+	}{
+		{Postgres, []string{`CREATE TABLE "app"."notes"`, `REFERENCES "app"."authors" ("id")`,
+			`CREATE INDEX "ix_app_notes_text" ON "app"."notes" ("text")`, `CONSTRAINT "fk_app_notes_author_id_app_authors"`}},
+		{MySQL, []string{"CREATE TABLE `app`.`notes`", "REFERENCES `app`.`authors` (`id`)", "CREATE INDEX `ix_app_notes_text` ON `app`.`notes` (`text`)"}},
+		{SQLite, []string{`CREATE TABLE "app"."notes"`, `CREATE INDEX "app"."ix_app_notes_text" ON "notes" ("text")`}},
+	} {
+		stmts, err := md.CreateSQL(c.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := strings.Join(stmts, ";\n")
+		for _, w := range c.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: no %s in\n%s", c.d, w, all)
+			}
+		}
+		if drop := md.Tables()[0].DropSQL(c.d); !strings.Contains(drop, c.d.QuoteTable("app.authors")) {
+			t.Errorf("%s: %s", c.d, drop)
+		}
+	}
+	bad := NewMetaData()
+	err := bad.Add(NewTable("a.b.c", &Column{Name: "id", Type: BigInt(), PrimaryKey: true}))
+	if err == nil {
+		_, err = bad.CreateSQL(Postgres)
+	}
+	if !errors.Is(err, ErrInvalidSchema) {
+		t.Errorf("table a.b.c: %v, want ErrInvalidSchema", err)
+	}
+}
