@@ -132,52 +132,63 @@ func Label(parts ...string) string { return shortenName(strings.Join(parts, "__"
 // dialect's quote character or NUL: goqu would write them unescaped, and the
 // rest of the name would become SQL text.
 func checkDatasetIdents(d *Dialect, query any) error {
-	var idents []exp.IdentifierExpression
-	add := func(e any) {
-		if id, ok := e.(exp.IdentifierExpression); ok {
-			idents = append(idents, id)
+	var bad string
+	name := func(n string) {
+		if bad == "" && (strings.IndexByte(n, d.goquQuote) >= 0 || strings.IndexByte(n, 0) >= 0) {
+			bad = n
 		}
 	}
-	addCols := func(cl exp.ColumnListExpression) {
-		if cl == nil {
-			return
+	ident := func(e any) {
+		if id, ok := e.(exp.IdentifierExpression); ok {
+			name(id.GetSchema())
+			name(id.GetTable())
+			if col, ok := id.GetCol().(string); ok {
+				name(col)
+			}
 		}
-		for _, c := range cl.Columns() {
-			add(c)
+	}
+	cols := func(cl exp.ColumnListExpression) {
+		if cl != nil {
+			for _, c := range cl.Columns() {
+				ident(c)
+			}
+		}
+	}
+	record := func(r any) {
+		switch r := r.(type) {
+		case goqu.Record:
+			for k := range r {
+				name(k)
+			}
+		case map[string]any:
+			for k := range r {
+				name(k)
+			}
+		default: // a struct (db tags) or another map type: as goqu reads it
+			if ie, err := exp.NewInsertExpression(r); err == nil {
+				cols(ie.Cols())
+			}
 		}
 	}
 	switch q := query.(type) {
 	case *goqu.InsertDataset:
 		c := q.GetClauses()
-		add(c.Into())
-		addCols(c.Cols())
-		if rows := c.Rows(); len(rows) > 0 {
-			ie, err := exp.NewInsertExpression(rows...)
-			if err != nil {
-				return nil // goqu reports it when rendering
-			}
-			addCols(ie.Cols())
+		ident(c.Into())
+		cols(c.Cols())
+		for _, r := range c.Rows() {
+			record(r)
 		}
 	case *goqu.UpdateDataset:
 		c := q.GetClauses()
-		add(c.Table())
+		ident(c.Table())
 		if sv := c.SetValues(); sv != nil {
-			ues, err := exp.NewUpdateExpressions(sv)
-			if err != nil {
-				return nil
-			}
-			for _, ue := range ues {
-				add(ue.Col())
+			if _, ok := sv.(exp.UpdateExpression); !ok {
+				record(sv)
 			}
 		}
 	}
-	for _, id := range idents {
-		col, _ := id.GetCol().(string)
-		for _, name := range []string{id.GetSchema(), id.GetTable(), col} {
-			if strings.IndexByte(name, d.goquQuote) >= 0 || strings.IndexByte(name, 0) >= 0 {
-				return fmt.Errorf("%w: %w", ErrBadQuery, identErr("identifier", name, "holds the %s quote character or NUL, which goqu would write unescaped", d.name))
-			}
-		}
+	if bad != "" {
+		return fmt.Errorf("%w: %w", ErrBadQuery, identErr("identifier", bad, "holds the %s quote character or NUL, which goqu would write unescaped", d.name))
 	}
 	return nil
 }
