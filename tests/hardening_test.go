@@ -57,6 +57,9 @@ func TestExecuteReturning(t *testing.T) {
 			t.Fatalf("raw RETURNING text: %v", err)
 		}
 		want := 2
+		if db.Dialect() != core.Postgres && res.RowsAffected != 0 {
+			t.Errorf("RowsAffected = %d, want 0 as the README says (or update it)", res.RowsAffected)
+		}
 		if db.Dialect() == core.Postgres {
 			if res.RowsAffected != 1 {
 				t.Errorf("RowsAffected = %d, want 1", res.RowsAffected)
