@@ -51,6 +51,7 @@ type Result struct {
 	// LastInsertID is the primary key of the row an INSERT created, where the
 	// dialect can say: MySQL and SQLite report the auto-increment key;
 	// PostgreSQL reports the first column of the first row of a RETURNING
-	// clause (add Returning("id") to a goqu insert). 0 when unknown.
+	// clause when it is an integer (add Returning("id") to a goqu insert).
+	// 0 when unknown. Execute reads no other RETURNING value: use FetchAll.
 	LastInsertID int64
 }

@@ -73,7 +73,7 @@ func (t *Table) DropSQL(d *Dialect, opts ...DDLOption) string {
 	if o.ifExists {
 		b.WriteString("IF EXISTS ")
 	}
-	b.WriteString(d.QuoteIdent(t.Name))
+	b.WriteString(d.QuoteTable(t.Name))
 	return b.String()
 }
 
@@ -134,7 +134,7 @@ func (m *MetaData) CreateSQL(d *Dialect, opts ...DDLOption) ([]string, error) {
 	}
 	if len(deferred) > 0 {
 		for _, fk := range p.cyclic {
-			stmt := "ALTER TABLE " + d.QuoteIdent(fk.owner.t.Name) + " ADD " + fkClause(d, fk)
+			stmt := "ALTER TABLE " + d.QuoteTable(fk.owner.t.Name) + " ADD " + fkClause(d, fk)
 			if o.ifNotExists { // PostgreSQL: MySQL declared them inline above
 				if strings.Contains(stmt, pgDoTag) {
 					return nil, schemaErr(fk.owner.t.Name, fk.col.Name, "a name contains %s", pgDoTag)
@@ -185,7 +185,7 @@ func (m *MetaData) DropSQL(d *Dialect, opts ...DDLOption) ([]string, error) {
 			if o.ifExists {
 				b.WriteString("IF EXISTS ")
 			}
-			b.WriteString(d.QuoteIdent(fk.owner.t.Name))
+			b.WriteString(d.QuoteTable(fk.owner.t.Name))
 			if d == MySQL {
 				b.WriteString(" DROP FOREIGN KEY ")
 			} else {
@@ -425,7 +425,7 @@ func (s *tableSpec) createSQL(d *Dialect, o ddlOptions, skip map[*fkSpec]bool) (
 	if o.ifNotExists {
 		b.WriteString("IF NOT EXISTS ")
 	}
-	b.WriteString(d.QuoteIdent(t.Name))
+	b.WriteString(d.QuoteTable(t.Name))
 	b.WriteString(" (\n  ")
 	b.WriteString(strings.Join(defs, ",\n  "))
 	b.WriteString("\n)")
@@ -444,7 +444,12 @@ func (s *tableSpec) createSQL(d *Dialect, o ddlOptions, skip map[*fkSpec]bool) (
 			if o.ifNotExists {
 				b.WriteString("IF NOT EXISTS ")
 			}
-			b.WriteString(d.QuoteIdent(ix.name) + " ON " + d.QuoteIdent(t.Name) + " " + quoteList(d, ix.cols))
+			if schema, table, ok := strings.Cut(t.Name, "."); ok && d == SQLite {
+				// SQLite names the schema on the index, never on its table.
+				b.WriteString(d.QuoteIdent(schema) + "." + d.QuoteIdent(ix.name) + " ON " + d.QuoteIdent(table) + " " + quoteList(d, ix.cols))
+			} else {
+				b.WriteString(d.QuoteIdent(ix.name) + " ON " + d.QuoteTable(t.Name) + " " + quoteList(d, ix.cols))
+			}
 			stmts = append(stmts, b.String())
 		}
 	}
@@ -488,7 +493,7 @@ func columnDef(d *Dialect, c *Column, sqliteAuto bool) (string, error) {
 func fkClause(d *Dialect, fk *fkSpec) string {
 	var b strings.Builder
 	b.WriteString("CONSTRAINT " + d.QuoteIdent(fk.name) + " FOREIGN KEY (" + d.QuoteIdent(fk.col.Name) + ") REFERENCES ")
-	b.WriteString(d.QuoteIdent(fk.fk.Table) + " (" + d.QuoteIdent(fk.fk.Column) + ")")
+	b.WriteString(d.QuoteTable(fk.fk.Table) + " (" + d.QuoteIdent(fk.fk.Column) + ")")
 	for _, a := range []struct {
 		on     string
 		action Action

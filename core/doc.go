@@ -29,10 +29,21 @@
 // keeps its columns in order, duplicates included, and holds the same Go
 // types on every backend (see Row).
 //
+// # Identifiers
+//
+// Every table, column and label name atomdb writes goes through one writer:
+// Dialect.QuoteIdent and Dialect.QuoteTable write SQL text, doubling the
+// dialect's quote character; TableIdent, ColumnIdent and LabelIdent give the
+// same names as goqu expressions, for names CheckIdent and CheckTable accept
+// (goqu does not escape quote characters). A table name "schema.name" is
+// schema-qualified everywhere, and Label shortens labels to
+// MaxIdentifierLength bytes, deterministically.
+//
 // # Transactions
 //
 // A transaction travels in the context. Transaction commits when its
-// function returns nil and rolls back on an error or a panic; every statement
+// function returns nil and rolls back on an error, a panic or
+// runtime.Goexit; every statement
 // made with the context it passes runs inside it, and a Transaction inside
 // another is a savepoint:
 //

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/doug-martin/goqu/v9"
 )
@@ -41,8 +44,10 @@ func (db *Database) exec(ctx context.Context, st statement) (Result, error) {
 // ExecuteMany runs one statement once per set of values, all in one
 // transaction (a savepoint when ctx already carries one): either every
 // execution succeeds or none leaves a trace. The query is raw SQL with :name
-// parameters, or a goqu insert dataset into which each set becomes one row's
-// record. It returns the total rows affected.
+// parameters, or a goqu insert dataset into which each set becomes one row:
+// its keys are the column names (quoted by Dialect.QuoteIdent, so any name
+// stays a name), its values bound parameters. It returns the total rows
+// affected.
 //
 //	db.ExecuteMany(ctx, "INSERT INTO notes(text) VALUES (:text)", []core.Params{{"text": "a"}, {"text": "b"}})
 func (db *Database) ExecuteMany(ctx context.Context, query any, values []Params) (int64, error) {
@@ -62,7 +67,11 @@ func (db *Database) ExecuteMany(ctx context.Context, query any, values []Params)
 		}
 	case *goqu.InsertDataset:
 		for i, p := range values {
-			st, err := render(db.dialect, q.Rows(goqu.Record(p)), nil)
+			ins, err := insertParams(db.dialect, q, p)
+			var st statement
+			if err == nil {
+				st, err = render(db.dialect, ins, nil)
+			}
 			if err != nil {
 				return 0, fmt.Errorf("ExecuteMany: values[%d]: %w", i, err)
 			}
@@ -226,4 +235,32 @@ func (db *Database) iterate(ctx context.Context, st statement, alloc func(*colum
 			yield(nil, wrapError(err, st.sql))
 		}
 	}
+}
+
+// insertParams makes the insert of one row of p into q's table: the keys,
+// sorted, are the columns, written by QuoteIdent; the values are bound.
+func insertParams(d *Dialect, q *goqu.InsertDataset, p Params) (*goqu.InsertDataset, error) {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		switch {
+		case k == "":
+			return nil, fmt.Errorf("%w: %w: empty column name", ErrBadQuery, ErrBadIdentifier)
+		case !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0:
+			return nil, fmt.Errorf("%w: %w", ErrBadQuery, identErr("column", k, "is not UTF-8 text without NUL"))
+		case d.maxIdent > 0 && len(k) > d.maxIdent:
+			return nil, fmt.Errorf("%w: %w", ErrBadQuery, identErr("column", k, "is longer than %d bytes", d.maxIdent))
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return q.Rows(goqu.Record{}), nil // DEFAULT VALUES
+	}
+	sort.Strings(keys)
+	cols := make([]any, len(keys))
+	vals := make([]any, len(keys))
+	for i, k := range keys {
+		cols[i] = goqu.L(d.QuoteIdent(k))
+		vals[i] = p[k]
+	}
+	return q.ClearRows().ClearVals().Cols(cols...).Vals(vals), nil
 }

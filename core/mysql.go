@@ -11,8 +11,9 @@ import (
 )
 
 // openMySQL opens a go-sql-driver/mysql pool. Times are read and written in
-// UTC, and UPDATE reports matched rows (clientFoundRows) as PostgreSQL and
-// SQLite do, not only the rows whose values changed.
+// UTC, UPDATE reports matched rows (clientFoundRows) as PostgreSQL and
+// SQLite do, not only the rows whose values changed, and every session runs
+// in strict mode (see setSQLMode).
 func openMySQL(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 	cfg := mysql.NewConfig()
 	cfg.User = u.User
@@ -59,6 +60,7 @@ func openMySQL(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 		}
 		cfg = parsed
 	}
+	setSQLMode(cfg)
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, u, err)
@@ -69,4 +71,40 @@ func openMySQL(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 		return nil, err
 	}
 	return &sqlBackend{db: db, dialect: MySQL}, nil
+}
+
+// StrictSQLMode is the sql_mode of every MySQL/MariaDB session atomdb opens,
+// unless the URL gives its own (sql_mode=TRADITIONAL, or sql_mode= for no
+// mode at all): a value too long, too large or too precise for its column is
+// an error rather than truncated or rounded, as are invalid dates and
+// division by zero. It is STRICT_ALL_TABLES plus the modes Django's MySQL
+// backend sets, but for NO_ZERO_DATE: go-sql-driver writes Go's zero
+// time.Time as 0000-00-00, which reads back as the zero time.
+const StrictSQLMode = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION"
+
+// setSQLMode makes the driver set sql_mode on every new connection: the URL's
+// value (quoted when it is a plain list of mode names) or StrictSQLMode.
+func setSQLMode(cfg *mysql.Config) {
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	mode, given := cfg.Params["sql_mode"]
+	if !given {
+		mode = StrictSQLMode
+	}
+	if plainModes(mode) {
+		mode = "'" + mode + "'"
+	}
+	cfg.Params["sql_mode"] = mode
+}
+
+// plainModes reports whether s is a comma-separated list of mode names
+// (letters, digits and _), which the driver would send unquoted.
+func plainModes(s string) bool {
+	for _, c := range []byte(s) {
+		if c != ',' && c != '_' && !isNamePart(c) {
+			return false
+		}
+	}
+	return true
 }

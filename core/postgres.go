@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -17,6 +18,11 @@ import (
 // statement cache for every prepared query, and binary-format results.
 
 type pgBackend struct{ pool *pgxpool.Pool }
+
+// pgPingIdle is how long a pooled PostgreSQL connection may sit idle before
+// it is pinged on its next use. Busy connections are reused without a ping,
+// so the round trip is paid only after a pause.
+const pgPingIdle = 100 * time.Millisecond
 
 var _ backend = (*pgBackend)(nil)
 
@@ -41,6 +47,14 @@ func openPostgres(ctx context.Context, u *URL, o *options) (*pgBackend, error) {
 	}
 	if o.connMaxLifetime > 0 {
 		cfg.MaxConnLifetime = o.connMaxLifetime
+	}
+	// A connection the server ended while it sat idle in the pool (a
+	// restart, pg_terminate_backend, an idle timeout) must never reach a
+	// caller: ping those idle longer than pgPingIdle before handing them
+	// out, and take another when the ping fails. (pgxpool's default waits a
+	// whole second; database/sql's MySQL driver checks every connection.)
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool {
+		return p.IdleDuration > pgPingIdle
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -143,7 +157,10 @@ type pgQuerier interface {
 }
 
 // pgExec runs a statement through Query rather than Exec so that the first
-// column of a RETURNING clause can be reported as the inserted key.
+// column of a RETURNING clause can be reported as the inserted key. Only an
+// integer column is read; other RETURNING values are discarded, never
+// scanned: a scan error after the row was written would tell the caller that
+// a write which happened had failed.
 func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
@@ -152,11 +169,13 @@ func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, e
 	var res Result
 	if rows.Next() {
 		// Only an integer key can be reported; other values (RETURNING
-		// text, a SELECT of a void function) are ignored: scanning them
-		// would fail the whole result.
-		if vals := rows.RawValues(); len(vals) > 0 && vals[0] != nil && isPgInteger(rows.FieldDescriptions()[0].DataTypeOID) {
+		// text, a SELECT of a void function) are ignored. The value is
+		// decoded apart from rows: rows.Scan fails the whole result on a
+		// type it cannot convert or when more columns come back.
+		fds := rows.FieldDescriptions()
+		if vals := rows.RawValues(); len(vals) > 0 && vals[0] != nil && len(fds) > 0 && isPgInteger(fds[0].DataTypeOID) {
 			var id int64
-			if err := rows.Scan(&id); err == nil {
+			if err := rows.Conn().TypeMap().Scan(fds[0].DataTypeOID, fds[0].Format, vals[0], &id); err == nil {
 				res.LastInsertID = id
 			}
 		}

@@ -89,8 +89,14 @@ func render(d *Dialect, query any, args []any) (statement, error) {
 	case *goqu.SelectDataset:
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.InsertDataset:
+		if err := checkDatasetIdents(d, q); err != nil {
+			return st, err
+		}
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.UpdateDataset:
+		if err := checkDatasetIdents(d, q); err != nil {
+			return st, err
+		}
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.DeleteDataset:
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()

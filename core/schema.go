@@ -526,7 +526,18 @@ func buildSpec(t *Table, naming NamingConvention) (*tableSpec, error) {
 	if tn == "" {
 		fail("", "table has no name")
 	}
-	checkName("", "table name", tn)
+	if schema, table, ok := strings.Cut(tn, "."); ok {
+		// schema.table: the table in another schema (a MySQL database).
+		if schema == "" || table == "" || strings.Contains(table, ".") {
+			fail("", "table name %q is not name or schema.name", tn)
+		}
+		checkName("", "schema name", schema)
+		checkName("", "table name", table)
+	} else {
+		checkName("", "table name", tn)
+	}
+	// Constraint and index names take the table's name without its schema's dot.
+	nt := strings.ReplaceAll(tn, ".", "_")
 	if len(t.Columns) == 0 {
 		fail("", "table has no columns")
 	}
@@ -607,19 +618,19 @@ func buildSpec(t *Table, naming NamingConvention) (*tableSpec, error) {
 	}
 	if len(s.pk) > 0 {
 		cols := columnNames(s.pk)
-		s.pkName = named("", "", func() (string, error) { return naming.PrimaryKeyName(tn, cols) })
+		s.pkName = named("", "", func() (string, error) { return naming.PrimaryKeyName(nt, cols) })
 	}
 	for _, c := range t.Columns {
 		cols := []string{c.Name}
 		if c.Unique {
 			s.uniques = append(s.uniques, uniqueSpec{
-				name: named(c.Name, "", func() (string, error) { return naming.UniqueName(tn, cols) }),
+				name: named(c.Name, "", func() (string, error) { return naming.UniqueName(nt, cols) }),
 				cols: cols,
 			})
 		}
 		if c.Index {
 			s.indexes = append(s.indexes, indexSpec{
-				name: named(c.Name, "", func() (string, error) { return naming.IndexName(tn, cols) }),
+				name: named(c.Name, "", func() (string, error) { return naming.IndexName(nt, cols) }),
 				cols: cols,
 			})
 		}
@@ -658,7 +669,7 @@ func buildSpec(t *Table, naming NamingConvention) (*tableSpec, error) {
 		}
 		cols := append([]string(nil), u.Columns...)
 		s.uniques = append(s.uniques, uniqueSpec{
-			name: named("", u.Name, func() (string, error) { return naming.UniqueName(tn, cols) }),
+			name: named("", u.Name, func() (string, error) { return naming.UniqueName(nt, cols) }),
 			cols: cols,
 		})
 	}
@@ -672,7 +683,7 @@ func buildSpec(t *Table, naming NamingConvention) (*tableSpec, error) {
 		}
 		cols := append([]string(nil), ix.Columns...)
 		s.indexes = append(s.indexes, indexSpec{
-			name:   named("", ix.Name, func() (string, error) { return naming.IndexName(tn, cols) }),
+			name:   named("", ix.Name, func() (string, error) { return naming.IndexName(nt, cols) }),
 			cols:   cols,
 			unique: ix.Unique,
 		})
@@ -687,7 +698,7 @@ func buildSpec(t *Table, naming NamingConvention) (*tableSpec, error) {
 			fail("", "check constraint %q has no Expr", ck.Name)
 		default:
 			s.checks = append(s.checks, checkSpec{
-				name: named("", "", func() (string, error) { return naming.CheckName(tn, ck.Name) }),
+				name: named("", "", func() (string, error) { return naming.CheckName(nt, ck.Name) }),
 				expr: ck.Expr,
 			})
 		}
@@ -696,7 +707,7 @@ func buildSpec(t *Table, naming NamingConvention) (*tableSpec, error) {
 		if fk := c.ForeignKey; fk != nil {
 			cols := []string{c.Name}
 			s.fks = append(s.fks, &fkSpec{
-				name:  named(c.Name, fk.Name, func() (string, error) { return naming.ForeignKeyName(tn, cols, fk.Table) }),
+				name:  named(c.Name, fk.Name, func() (string, error) { return naming.ForeignKeyName(nt, cols, strings.ReplaceAll(fk.Table, ".", "_")) }),
 				col:   c,
 				fk:    fk,
 				owner: s,

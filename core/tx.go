@@ -207,30 +207,36 @@ func (t *Tx) free() {
 }
 
 // Transaction runs fn in a transaction carried by the context fn receives:
-// it commits when fn returns nil, rolls back when fn returns an error (which
-// Transaction returns) or panics (and the panic goes on). Called with a
-// context that already carries a transaction of db, it makes a savepoint, so
-// a failing inner Transaction undoes only its own part.
+// it commits when fn returns nil, and rolls back when fn returns an error
+// (which Transaction returns), panics (and the panic goes on) or ends its
+// goroutine with runtime.Goexit (as t.Fatal does). Called with a context that
+// already carries a transaction of db, it makes a savepoint, so a failing
+// inner Transaction undoes only its own part.
 func (db *Database) Transaction(ctx context.Context, fn func(ctx context.Context) error, opts ...TxOption) (err error) {
 	ctx, tx, err := db.Begin(ctx, opts...)
 	if err != nil {
 		return err
 	}
-	committed := false
+	returned := false
 	defer func() {
-		if !committed {
-			if p := recover(); p != nil {
-				_ = tx.Rollback(ctx)
-				panic(p)
-			}
+		if returned {
+			return
+		}
+		// fn panicked (p != nil) or called runtime.Goexit (p == nil): either
+		// way the transaction must not stay open.
+		p := recover()
+		_ = tx.Rollback(ctx)
+		if p != nil {
+			panic(p)
 		}
 	}()
-	if err := fn(ctx); err != nil {
+	ferr := fn(ctx)
+	returned = true
+	if ferr != nil {
 		if rerr := tx.Rollback(ctx); rerr != nil && rerr != ErrTxDone {
-			return fmt.Errorf("%w (and the rollback failed: %v)", err, rerr)
+			return fmt.Errorf("%w (and the rollback failed: %v)", ferr, rerr)
 		}
-		return err
+		return ferr
 	}
-	committed = true
 	return tx.Commit(ctx)
 }

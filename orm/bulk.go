@@ -364,7 +364,7 @@ func newBulkPlan(info *modelInfo, d *core.Dialect, generated bool) *bulkPlan {
 	for i, c := range p.cols {
 		cols[i] = d.QuoteIdent(c.f.column)
 	}
-	p.insertInto = "INSERT INTO " + quoteTable(d, info.table) + " (" + strings.Join(cols, ", ") + ") VALUES "
+	p.insertInto = "INSERT INTO " + d.QuoteTable(info.table) + " (" + strings.Join(cols, ", ") + ") VALUES "
 	if p.returning {
 		p.returningSQL = " RETURNING " + d.QuoteIdent(info.pk.column)
 	}
@@ -374,15 +374,6 @@ func newBulkPlan(info *modelInfo, d *core.Dialect, generated bool) *bulkPlan {
 		p.planUnnest()
 	}
 	return p
-}
-
-// quoteTable quotes a table name as goqu does: a dotted name is schema.table.
-func quoteTable(d *core.Dialect, table string) string {
-	parts := strings.Split(table, ".")
-	for i, s := range parts {
-		parts[i] = d.QuoteIdent(s)
-	}
-	return strings.Join(parts, ".")
 }
 
 // bulkPGTypes is the array each column kind's values go in and the SQL
@@ -429,7 +420,7 @@ func (p *bulkPlan) planUnnest() {
 		alias[i] = "c" + strconv.Itoa(i)
 	}
 	var q strings.Builder
-	q.WriteString("INSERT INTO " + quoteTable(p.d, p.info.table) + " (" + strings.Join(cols, ", ") + ") SELECT u." +
+	q.WriteString("INSERT INTO " + p.d.QuoteTable(p.info.table) + " (" + strings.Join(cols, ", ") + ") SELECT u." +
 		strings.Join(alias, ", u.") + " FROM unnest(")
 	for i := range p.cols {
 		c := &p.cols[i]
@@ -768,7 +759,7 @@ func (p *bulkPlan) values(objs []reflect.Value) (any, error) {
 	for i := range recs {
 		recs[i] = vals[i*nc : (i+1)*nc : (i+1)*nc]
 	}
-	ins := goqu.Insert(p.info.table).Cols(p.colNames...).Vals(recs...)
+	ins := goqu.Insert(core.TableIdent(p.info.table)).Cols(p.colNames...).Vals(recs...)
 	if p.returning {
 		ins = ins.Returning(goqu.C(p.info.pk.column))
 	}

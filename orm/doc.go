@@ -11,11 +11,14 @@
 // auto_now_add, renamed_from=old_column (for migrations), or "-" to leave the
 // field out. Without a pk tag, an integer
 // field ID is the auto-increment primary key. An embedded orm.Model carries
-// table options in its tag (`orm:"table=albums,db=other"`) and enables dirty
-// tracking; a Meta method gives the rest (UniqueTogether, composite Indexes,
-// check Constraints, Abstract bases, RenamedFrom). Embedded structs contribute their
+// table options in its tag (`orm:"table=albums,db=other"`; table=app.albums
+// is table albums in schema app) and enables dirty tracking; a Meta method
+// gives the rest (UniqueTogether, composite Indexes, check Constraints,
+// Abstract bases, RenamedFrom). Embedded structs contribute their
 // fields. A model that cannot be (an unknown option, two primary keys, a
-// field type with no column type) is an error naming the struct and field,
+// field type with no column type, a table or column name holding a quote
+// character, NUL or too long: see core.CheckIdent) is an error naming the
+// struct and field,
 // from Register or from the first call of its manager; never a panic.
 //
 // # Types

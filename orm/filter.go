@@ -48,7 +48,7 @@ func (c condCompiler) resolve(info *modelInfo, l *lookups.Leaf) (lookups.Field, 
 		// have been a lookup or a transform.
 		return lookups.Field{}, lookups.UnknownLookup(info.name, l.Key, l.Path[1])
 	}
-	return lookups.Field{Model: info.name, Name: f.name, Column: goqu.T(info.table).Col(f.column),
+	return lookups.Field{Model: info.name, Name: f.name, Column: core.TableIdent(info.table).Col(f.column),
 		Dialect: c.d, Kind: f.ctype.Kind, Nullable: f.nullable}, nil
 }
 
@@ -146,12 +146,12 @@ func (c condCompiler) membership(info *modelInfo, rel *relation, leaves []*looku
 func (c condCompiler) member(info *modelInfo, rel *relation, inner ...exp.Expression) exp.Expression {
 	if rel.kind == relations.OneToMany {
 		// NOT (pk IN (..., NULL)) would be NULL, not true.
-		inner = append(inner, goqu.T(rel.target.table).Col(rel.back.fk.column).IsNotNull())
+		inner = append(inner, core.TableIdent(rel.target.table).Col(rel.back.fk.column).IsNotNull())
 	}
 	e := relations.Membership(c.d, rel.hop(), inner...)
 	if rel.fk != nil && rel.fk.nullable {
 		// A NULL key relates to nothing: false, so that Exclude keeps the row.
-		e = goqu.And(goqu.T(info.table).Col(rel.fk.column).IsNotNull(), e)
+		e = goqu.And(core.TableIdent(info.table).Col(rel.fk.column).IsNotNull(), e)
 	}
 	return e
 }
@@ -196,7 +196,7 @@ func (c condCompiler) listLookup(info *modelInfo, rel *relation, l *lookups.Leaf
 			}
 			keys[i] = k
 		}
-		pk := goqu.T(rel.target.table).Col(rel.target.pk.column)
+		pk := core.TableIdent(rel.target.table).Col(rel.target.pk.column)
 		if len(keys) == 0 {
 			return goqu.L("1 = 0"), nil
 		}

@@ -56,7 +56,7 @@ func (info *modelInfo) selectByKey(d *core.Dialect) string {
 		}
 		b.WriteString(d.QuoteIdent(f.column))
 	}
-	b.WriteString(" FROM " + d.QuoteIdent(info.table) + " WHERE " + d.QuoteIdent(info.pk.column) + " = :pk LIMIT 2")
+	b.WriteString(" FROM " + d.QuoteTable(info.table) + " WHERE " + d.QuoteIdent(info.pk.column) + " = :pk LIMIT 2")
 	s, _ := getSQL.LoadOrStore(getKey{info, d}, b.String())
 	return s.(string)
 }

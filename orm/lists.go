@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/relations"
 	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
@@ -103,7 +104,7 @@ func (w *writer) syncLinks(ctx context.Context, v reflect.Value, r *relation) er
 			order = append(order, s)
 		}
 	}
-	j := goqu.T(r.joinName)
+	j := core.TableIdent(r.joinName)
 	rows, err := w.db.FetchAll(ctx, goqu.From(j).Select(j.Col(r.joinRemote)).Where(j.Col(r.joinLocal).Eq(self)))
 	if err != nil {
 		return err
@@ -163,7 +164,7 @@ func (w *writer) syncChildren(ctx context.Context, v reflect.Value, r *relation)
 	if err != nil {
 		return err
 	}
-	t := goqu.T(r.target.table)
+	t := core.TableIdent(r.target.table)
 	conds := []exp.Expression{t.Col(fk.column).Eq(self)}
 	if len(keep) > 0 {
 		conds = append(conds, t.Col(r.target.pk.column).NotIn(keep))

@@ -176,6 +176,9 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 	if info.base != nil {
 		info.baseOff = addrOf(t, info.base).offset
 	}
+	if err := info.checkNames(); err != nil {
+		return nil, err
+	}
 	for _, f := range info.fields {
 		f.model = info.name
 		f.kind = codecKind(f)
@@ -302,6 +305,23 @@ func (info *modelInfo) collect(t reflect.Type, prefix []int, convs map[string]Co
 			info.pk = f
 		}
 		info.fields = append(info.fields, f)
+	}
+	return nil
+}
+
+// checkNames refuses, when the model is defined, a table or column name that
+// atomdb could not write the same way in every statement (see
+// core.CheckIdent): a quote character, NUL, a dot in a column, more than one
+// in a table ("schema.table"), or a name longer than
+// core.MaxIdentifierLength.
+func (info *modelInfo) checkNames() error {
+	if err := core.CheckTable(info.table); err != nil {
+		return modelErr(info.name, "", ErrInvalidModel, "%w", err)
+	}
+	for _, f := range info.fields {
+		if err := core.CheckIdent("column", f.column); err != nil {
+			return modelErr(info.name, f.goName, ErrInvalidModel, "%w", err)
+		}
 	}
 	return nil
 }

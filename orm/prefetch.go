@@ -110,16 +110,16 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 	tm := sc.scope.of(target)
 	cols := make([]any, 0, len(target.fields)+1)
 	for _, f := range target.fields {
-		cols = append(cols, goqu.T(target.table).Col(f.column))
+		cols = append(cols, core.TableIdent(target.table).Col(f.column))
 	}
-	base := d.Goqu().From(goqu.T(target.table)).Order(goqu.T(target.table).Col(target.pk.column).Asc())
-	var keyCol, elemKey = goqu.T(target.table).Col(target.pk.column), target.pk
+	base := d.Goqu().From(core.TableIdent(target.table)).Order(core.TableIdent(target.table).Col(target.pk.column).Asc())
+	var keyCol, elemKey = core.TableIdent(target.table).Col(target.pk.column), target.pk
 	switch rel.kind {
 	case relations.OneToMany:
-		keyCol, elemKey = goqu.T(target.table).Col(rel.back.fk.column), rel.model.pk
+		keyCol, elemKey = core.TableIdent(target.table).Col(rel.back.fk.column), rel.model.pk
 	case relations.ManyToMany:
-		j := goqu.T(rel.joinName)
-		base = base.InnerJoin(j, goqu.On(j.Col(rel.joinRemote).Eq(goqu.T(target.table).Col(target.pk.column))))
+		j := core.TableIdent(rel.joinName)
+		base = base.InnerJoin(j, goqu.On(j.Col(rel.joinRemote).Eq(core.TableIdent(target.table).Col(target.pk.column))))
 		keyCol, elemKey = j.Col(rel.joinLocal), rel.model.pk
 		cols = append(cols, keyCol)
 	}

@@ -199,7 +199,7 @@ func (qs *QuerySet[T]) orderExprs(def ...string) ([]exp.OrderedExpression, error
 		if f == nil {
 			return nil, qs.errorf(ErrBadValue, "OrderBy: unknown field %q", name)
 		}
-		col := goqu.T(qs.info.table).Col(f.column)
+		col := core.TableIdent(qs.info.table).Col(f.column)
 		if desc {
 			out = append(out, col.Desc())
 		} else {
@@ -222,7 +222,7 @@ func (qs *QuerySet[T]) base(defaultOrder ...string) (*goqu.SelectDataset, error)
 	if err != nil {
 		return nil, err
 	}
-	ds := qs.db.Dialect().Goqu().From(goqu.T(qs.info.table)).Where(where...).Order(order...)
+	ds := qs.db.Dialect().Goqu().From(core.TableIdent(qs.info.table)).Where(where...).Order(order...)
 	if qs.limit >= 0 {
 		ds = ds.Limit(uint(qs.limit))
 	}
@@ -271,7 +271,7 @@ func (qs *QuerySet[T]) statement(ds *goqu.SelectDataset) (any, error) {
 func (qs *QuerySet[T]) columns() []any {
 	cols := make([]any, len(qs.info.fields))
 	for i, f := range qs.info.fields {
-		cols[i] = goqu.T(qs.info.table).Col(f.column)
+		cols[i] = core.TableIdent(qs.info.table).Col(f.column)
 	}
 	return cols
 }

@@ -197,6 +197,9 @@ func (r *relation) resolveJoin() error {
 	if r.joinLocal == r.joinRemote {
 		r.joinLocal, r.joinRemote = "from_"+r.joinLocal, "to_"+r.joinRemote
 	}
+	if err := core.CheckTable(r.joinName); err != nil {
+		return modelErr(r.model.name, r.goName, ErrInvalidModel, "the join table: %w", err)
+	}
 	return nil
 }
 

@@ -22,12 +22,14 @@ func Table[T any]() exp.IdentifierExpression {
 	if err != nil {
 		return goqu.T(reflect.TypeFor[T]().Name())
 	}
-	return goqu.T(info.table)
+	return core.TableIdent(info.table)
 }
 
 // Columns returns every stored column of model T, qualified by its table
 // and labelled "table__column", so that several models can share one
-// SELECT without name clashes; Restore reads those labels back.
+// SELECT without name clashes; Restore reads those labels back. A label
+// longer than core.MaxIdentifierLength is shortened (see core.Label), so
+// that no database cuts it.
 func Columns[T any]() exp.ColumnListExpression {
 	info, err := infoOf[T]()
 	if err != nil {
@@ -35,20 +37,22 @@ func Columns[T any]() exp.ColumnListExpression {
 	}
 	cols := make([]any, len(info.fields))
 	for i, f := range info.fields {
-		cols[i] = goqu.T(info.table).Col(f.column).As(label(info, f))
+		cols[i] = core.ColumnIdent(info.table, f.column).As(core.LabelIdent(label(info, f)))
 	}
 	return exp.NewColumnListExpression(cols...)
 }
 
-func label(info *modelInfo, f *field) string { return info.table + "__" + f.column }
+func label(info *modelInfo, f *field) string { return core.Label(info.table, f.column) }
 
 // Restore builds an object of the model from a row of any query (FetchAll,
 // FetchOne, Iterate of a hand-written goqu query with joins): for each field
 // it takes the column labelled by Columns ("table__column") if the row has
 // it, else the plain column name, and ignores columns it does not know. The
-// row must hold the primary key; when the key is NULL (an outer join that
-// found no row of this model) Restore returns nil and no error. The object
-// goes through the identity map: restoring a row whose key is already held
+// row must hold the primary key and, when the model has other columns, at
+// least one of them: a row with none is an error naming the model, never an
+// object of zero values. When the key is NULL (an outer join that found no
+// row of this model) Restore returns nil and no error. The object goes
+// through the identity map: restoring a row whose key is already held
 // returns that object.
 func (m *Manager[T]) Restore(ctx context.Context, row *core.Row) (*T, error) {
 	if m.err != nil {
@@ -60,7 +64,7 @@ func (m *Manager[T]) Restore(ctx context.Context, row *core.Row) (*T, error) {
 	info := m.info
 	sc := m.scanCtx(ctx)
 	obj := reflect.New(info.typ).Elem()
-	sawKey := false
+	sawKey, found := false, 0
 	for _, f := range info.fields {
 		v, ok := row.Lookup(label(info, f))
 		if !ok {
@@ -68,6 +72,7 @@ func (m *Manager[T]) Restore(ctx context.Context, row *core.Row) (*T, error) {
 				continue
 			}
 		}
+		found++
 		if f == info.pk {
 			if v == nil {
 				return nil, nil // an outer join that found no row of this model
@@ -82,5 +87,19 @@ func (m *Manager[T]) Restore(ctx context.Context, row *core.Row) (*T, error) {
 		return nil, m.w().errorfField(info.pk, ErrBadValue, "Restore: the row has no column %q or %q (columns: %v)",
 			label(info, info.pk), info.pk.column, row.Columns())
 	}
+	if found == 1 && len(info.fields) > 1 {
+		return nil, m.errorf(ErrBadValue, "Restore: the row holds the key but none of the other columns of %s (labelled %q or named %q, ...; columns: %v)",
+			info.name, label(info, info.fields[firstOther(info)]), info.fields[firstOther(info)].column, row.Columns())
+	}
 	return info.adopt(obj, sc, sc.scope.of(info)).Interface().(*T), nil
+}
+
+// firstOther returns the index of the model's first field that is not its key.
+func firstOther(info *modelInfo) int {
+	for i, f := range info.fields {
+		if f != info.pk {
+			return i
+		}
+	}
+	return 0
 }

@@ -51,7 +51,7 @@ func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.db.Execute(ctx, goqu.Delete(m.info.table).Where(goqu.C(m.info.pk.column).Eq(pkVal))); err != nil {
+	if _, err := m.db.Execute(ctx, goqu.Delete(core.TableIdent(m.info.table)).Where(goqu.C(m.info.pk.column).Eq(pkVal))); err != nil {
 		return m.wrap(err)
 	}
 	m.info.forget(v)
@@ -92,7 +92,7 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 	for i, f := range todo {
 		cols[i] = goqu.C(f.column)
 	}
-	rows, err := m.db.Query(ctx, goqu.From(m.info.table).Select(cols...).Where(goqu.C(m.info.pk.column).Eq(pkVal)))
+	rows, err := m.db.Query(ctx, goqu.From(core.TableIdent(m.info.table)).Select(cols...).Where(goqu.C(m.info.pk.column).Eq(pkVal)))
 	if err != nil {
 		return m.wrap(err)
 	}
@@ -304,7 +304,7 @@ func (qs *QuerySet[T]) Update(ctx context.Context, values map[string]any) (int64
 	if err != nil {
 		return 0, err
 	}
-	res, err := qs.db.Execute(ctx, goqu.Update(qs.info.table).Set(rec).Where(where...))
+	res, err := qs.db.Execute(ctx, goqu.Update(core.TableIdent(qs.info.table)).Set(rec).Where(where...))
 	if err != nil {
 		return 0, qs.wrap(err)
 	}
@@ -323,7 +323,7 @@ func (qs *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := qs.db.Execute(ctx, goqu.Delete(qs.info.table).Where(where...))
+	res, err := qs.db.Execute(ctx, goqu.Delete(core.TableIdent(qs.info.table)).Where(where...))
 	if err != nil {
 		return 0, qs.wrap(err)
 	}

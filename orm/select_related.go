@@ -70,15 +70,15 @@ func (qs *QuerySet[T]) selectRelated(joins []*join) (*goqu.SelectDataset, error)
 	cols := qs.columns()
 	for _, j := range joins {
 		t := j.rel.target
-		on := goqu.On(goqu.T(j.alias).Col(t.pk.column).Eq(goqu.T(j.parent).Col(j.rel.fk.column)))
-		table := goqu.T(t.table).As(j.alias)
+		on := goqu.On(core.TableIdent(j.alias).Col(t.pk.column).Eq(core.TableIdent(j.parent).Col(j.rel.fk.column)))
+		table := core.TableIdent(t.table).As(j.alias)
 		if j.left {
 			ds = ds.LeftJoin(table, on)
 		} else {
 			ds = ds.InnerJoin(table, on)
 		}
 		for _, f := range t.fields {
-			cols = append(cols, goqu.T(j.alias).Col(f.column))
+			cols = append(cols, core.TableIdent(j.alias).Col(f.column))
 		}
 	}
 	return ds.Select(cols...), nil

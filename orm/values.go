@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/relations"
 	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
@@ -93,7 +94,7 @@ func (qs *QuerySet[T]) valueColumns(ds *goqu.SelectDataset, method string, names
 		if f == nil {
 			return nil, nil, qs.errorf(ErrBadValue, "%s: unknown field %q", method, name)
 		}
-		cols[i] = valueCol{name: name, f: f, col: goqu.T(at).Col(f.column), joined: joined}
+		cols[i] = valueCol{name: name, f: f, col: core.TableIdent(at).Col(f.column), joined: joined}
 	}
 	return ds, cols, nil
 }
@@ -101,16 +102,16 @@ func (qs *QuerySet[T]) valueColumns(ds *goqu.SelectDataset, method string, names
 // joinValues LEFT JOINs the table of rel (aliased) to the table at parent.
 func joinValues(ds *goqu.SelectDataset, rel *relation, parent, alias string) *goqu.SelectDataset {
 	t := rel.target
-	target := goqu.T(t.table).As(alias)
+	target := core.TableIdent(t.table).As(alias)
 	switch rel.kind {
 	case relations.OneToMany:
-		return ds.LeftJoin(target, goqu.On(goqu.T(alias).Col(rel.back.fk.column).Eq(goqu.T(parent).Col(rel.model.pk.column))))
+		return ds.LeftJoin(target, goqu.On(core.TableIdent(alias).Col(rel.back.fk.column).Eq(core.TableIdent(parent).Col(rel.model.pk.column))))
 	case relations.ManyToMany:
-		through := alias + "__through"
-		ds = ds.LeftJoin(goqu.T(rel.joinName).As(through), goqu.On(goqu.T(through).Col(rel.joinLocal).Eq(goqu.T(parent).Col(rel.model.pk.column))))
-		return ds.LeftJoin(target, goqu.On(goqu.T(alias).Col(t.pk.column).Eq(goqu.T(through).Col(rel.joinRemote))))
+		through := core.Label(alias, "through")
+		ds = ds.LeftJoin(core.TableIdent(rel.joinName).As(through), goqu.On(core.TableIdent(through).Col(rel.joinLocal).Eq(core.TableIdent(parent).Col(rel.model.pk.column))))
+		return ds.LeftJoin(target, goqu.On(core.TableIdent(alias).Col(t.pk.column).Eq(core.TableIdent(through).Col(rel.joinRemote))))
 	}
-	return ds.LeftJoin(target, goqu.On(goqu.T(alias).Col(t.pk.column).Eq(goqu.T(parent).Col(rel.fk.column))))
+	return ds.LeftJoin(target, goqu.On(core.TableIdent(alias).Col(t.pk.column).Eq(core.TableIdent(parent).Col(rel.fk.column))))
 }
 
 func (qs *QuerySet[T]) valueRows(ctx context.Context, method string, names []string) ([]valueCol, [][]any, error) {
@@ -211,8 +212,11 @@ func (qs *QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregation) (map[
 	if err != nil {
 		return nil, err
 	}
+	from := core.TableIdent(qs.info.table)
 	if qs.limit >= 0 || qs.offset > 0 || qs.distinct {
-		ds = qs.db.Dialect().Goqu().From(ds.Select(qs.columns()...).As(qs.info.table))
+		// The sliced rows, as a derived table whose columns keep their names.
+		from = goqu.T("atomdb_rows")
+		ds = qs.db.Dialect().Goqu().From(ds.Select(qs.columns()...).As("atomdb_rows"))
 	}
 	exprs := make([]any, len(aggs))
 	fields := make([]*field, len(aggs))
@@ -224,7 +228,7 @@ func (qs *QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregation) (map[
 				return nil, qs.errorf(ErrBadValue, "Aggregate: unknown field %q", a.field)
 			}
 			fields[i] = f
-			col = goqu.T(qs.info.table).Col(f.column)
+			col = from.Col(f.column)
 		}
 		if a.fn != "count" && fields[i] == nil {
 			return nil, qs.errorf(ErrBadValue, "Aggregate: %s needs a field, not *", a.fn)

@@ -93,7 +93,7 @@ func (w *writer) insertRow(ctx context.Context, v reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	ins := goqu.Insert(w.info.table).Rows(rec)
+	ins := goqu.Insert(core.TableIdent(w.info.table)).Rows(rec)
 	pk := w.info.pk
 	if generated && w.db.Dialect() == core.Postgres {
 		ins = ins.Returning(goqu.C(pk.column))
@@ -222,7 +222,7 @@ func (w *writer) saveRow(ctx context.Context, v reflect.Value, fields []string) 
 		rec[f.column] = val
 	}
 	if len(rec) > 0 {
-		res, err := w.db.Execute(ctx, goqu.Update(w.info.table).Set(rec).Where(goqu.C(w.info.pk.column).Eq(pkVal)))
+		res, err := w.db.Execute(ctx, goqu.Update(core.TableIdent(w.info.table)).Set(rec).Where(goqu.C(w.info.pk.column).Eq(pkVal)))
 		if err != nil {
 			return w.wrap(err)
 		}

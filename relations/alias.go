@@ -1,6 +1,10 @@
 package relations
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/atomdb/atomdb/core"
+)
 
 // Aliases names the tables a query joins: one alias per relation path
 // ("album", "album__artist"), so that two relations to the same table (or a
@@ -17,16 +21,18 @@ func NewAliases(base string) *Aliases {
 	return &Aliases{base: base, names: map[string]string{}}
 }
 
-// For returns the alias of path (its parts joined by "__") and whether it
-// is new, that is, whether the caller must add its join.
+// For returns the alias of path (its parts joined by "__", shortened by
+// core.Label when too long for a dialect) and whether it is new, that is,
+// whether the caller must add its join.
 func (a *Aliases) For(path []string) (string, bool) {
 	key := strings.Join(path, "__")
 	if alias, ok := a.names[key]; ok {
 		return alias, false
 	}
-	alias := key
+	alias, name := core.Label(key), key
 	for alias == a.base || a.taken(alias) {
-		alias += "_"
+		name += "_"
+		alias = core.Label(name)
 	}
 	a.names[key] = alias
 	a.order = append(a.order, key)

@@ -2,7 +2,6 @@ package relations
 
 import (
 	"github.com/atomdb/atomdb/core"
-	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
 )
 
@@ -20,16 +19,16 @@ import (
 // Subqueries nest for longer paths; the innermost table of a name is the one
 // a qualified column refers to, so a model related to itself needs no alias.
 func Membership(d *core.Dialect, h Hop, inner ...exp.Expression) exp.Expression {
-	target := d.Goqu().From(goqu.T(h.Target)).Where(inner...)
-	local := goqu.T(h.Table).Col(h.Column)
+	target := d.Goqu().From(core.TableIdent(h.Target)).Where(inner...)
+	local := core.TableIdent(h.Table).Col(h.Column)
 	switch h.Kind {
 	case ManyToMany:
-		pks := target.Select(goqu.T(h.Target).Col(h.TargetColumn))
-		through := d.Goqu().From(goqu.T(h.Through)).
-			Select(goqu.T(h.Through).Col(h.ThroughColumn)).
-			Where(goqu.T(h.Through).Col(h.ThroughTarget).In(pks))
+		pks := target.Select(core.TableIdent(h.Target).Col(h.TargetColumn))
+		through := d.Goqu().From(core.TableIdent(h.Through)).
+			Select(core.TableIdent(h.Through).Col(h.ThroughColumn)).
+			Where(core.TableIdent(h.Through).Col(h.ThroughTarget).In(pks))
 		return local.In(through)
 	default: // the selected column is the target's key (to-one) or its foreign key (one-to-many)
-		return local.In(target.Select(goqu.T(h.Target).Col(h.TargetColumn)))
+		return local.In(target.Select(core.TableIdent(h.Target).Col(h.TargetColumn)))
 	}
 }

@@ -341,6 +341,16 @@ else
 	note "no packages in the root module yet; skipping"
 fi
 
+# A short run of every fuzz test (their seeds, under testdata/fuzz, already
+# ran in go test): ATOMDB_FUZZTIME each, 5s unless set.
+header "go test -fuzz, ${ATOMDB_FUZZTIME:-5s} per fuzz test (root module)"
+if has_packages; then
+	while read -r pkg name; do
+		go test -run '^$' -fuzz "^${name}\$" -fuzztime "${ATOMDB_FUZZTIME:-5s}" "$pkg"
+	done < <(grep -rHo --include='*_test.go' --exclude-dir=bench '^func Fuzz[A-Za-z0-9_]*' . |
+		sed -E 's#^(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]*)$#\1 \2#' | sort -u)
+fi
+
 if [[ -f bench/go.mod ]]; then
 	header "go vet ./... (bench module)"
 	if (cd bench && has_packages); then
