@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/atomdb/atomdb/core"
+	_ "github.com/atomdb/atomdb/core/all" // core on every backend
 	"github.com/doug-martin/goqu/v9"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"

@@ -15,7 +15,7 @@ import (
 type Database struct {
 	url     *URL
 	dialect *Dialect
-	be      backend
+	pool    Pool
 	hook    func(context.Context, QueryEvent)
 	forced  *forcedTx // with WithForceRollback: the transaction everything runs in
 	closed  atomic.Bool
@@ -72,7 +72,9 @@ type QueryEvent struct {
 }
 
 // Open parses rawURL (see URL), connects, and checks the connection. Options
-// given here override the URL's.
+// given here override the URL's. The backend package of the URL's scheme
+// must be imported (core/postgres, core/mysql, core/sqlite, or core/all for
+// the three); otherwise Open returns ErrNoDriver naming it.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Database, error) {
 	u, err := ParseURL(rawURL)
 	if err != nil {
@@ -91,23 +93,19 @@ func OpenURL(ctx context.Context, u *URL, opts ...Option) (*Database, error) {
 	if o.maxConns > 0 && o.minConns > o.maxConns {
 		return nil, fmt.Errorf("%w: min_size %d is above max_size %d", ErrBadURL, o.minConns, o.maxConns)
 	}
-	db := &Database{url: u, dialect: u.Dialect(), hook: o.hook}
-	var err error
-	switch db.dialect {
-	case Postgres:
-		db.be, err = openPostgres(ctx, u, o)
-	case MySQL:
-		db.be, err = openMySQL(ctx, u, o)
-	default:
-		db.be, err = openSQLite(ctx, u, o)
+	drv, err := driverFor(u)
+	if err != nil {
+		return nil, err
 	}
+	db := &Database{url: u, dialect: u.Dialect(), hook: o.hook}
+	db.pool, err = drv.Open(ctx, u, PoolConfig{MaxConns: o.maxConns, MinConns: o.minConns, MaxLifetime: o.connMaxLifetime})
 	if err != nil {
 		return nil, err
 	}
 	if o.forceRollback {
-		tx, err := db.be.begin(ctx, TxOptions{})
+		tx, err := db.pool.Begin(ctx, TxOptions{})
 		if err != nil {
-			_ = db.be.close()
+			_ = db.pool.Close()
 			return nil, fmt.Errorf("core: force rollback: begin: %w", err)
 		}
 		db.forced = newForcedTx(tx)
@@ -153,7 +151,7 @@ func (db *Database) Close() error {
 	if db.forced != nil {
 		err = db.forced.rollback()
 	}
-	if cerr := db.be.close(); cerr != nil && err == nil {
+	if cerr := db.pool.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
 	return err
@@ -170,7 +168,7 @@ func (db *Database) Using(name string) (*Database, error) {
 
 // runnerFor returns where a statement made with ctx runs, and what to call
 // when the statement (or its cursor) is finished.
-func (db *Database) runnerFor(ctx context.Context) (runner, func(), error) {
+func (db *Database) runnerFor(ctx context.Context) (Runner, func(), error) {
 	if db.closed.Load() {
 		return nil, nil, ErrClosed
 	}
@@ -195,7 +193,7 @@ func (db *Database) runnerFor(ctx context.Context) (runner, func(), error) {
 		}
 		return db.forced.tx, db.forced.unlock, nil
 	}
-	return db.be, noop, nil
+	return db.pool, noop, nil
 }
 
 func noop() {}
@@ -209,11 +207,11 @@ func (db *Database) observe(ctx context.Context, st statement, start time.Time, 
 // forcedTx is the one transaction a force-rollback Database runs in, with a
 // lock that lets one statement (or one Transaction) use it at a time.
 type forcedTx struct {
-	tx  txRunner
+	tx  TxRunner
 	sem chan struct{}
 }
 
-func newForcedTx(tx txRunner) *forcedTx {
+func newForcedTx(tx TxRunner) *forcedTx {
 	return &forcedTx{tx: tx, sem: make(chan struct{}, 1)}
 }
 
@@ -239,7 +237,7 @@ func (f *forcedTx) rollback() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return f.tx.rollback(ctx)
+	return f.tx.Rollback(ctx)
 }
 
 // forcedCloseWait is how long Close waits for work in progress under

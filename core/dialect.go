@@ -33,6 +33,15 @@ var (
 	SQLite = newDialect("sqlite3", '"', '`', false, 32766, 0)
 )
 
+// StrictSQLMode is the sql_mode of every MySQL/MariaDB session atomdb opens
+// (core/mysql sets it), unless the URL gives its own (sql_mode=TRADITIONAL,
+// or sql_mode= for no mode at all): a value too long, too large or too precise for its column is
+// an error rather than truncated or rounded, as are invalid dates and
+// division by zero. It is STRICT_ALL_TABLES plus the modes Django's MySQL
+// backend sets, but for NO_ZERO_DATE: go-sql-driver writes Go's zero
+// time.Time as 0000-00-00, which reads back as the zero time.
+const StrictSQLMode = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION"
+
 func newDialect(name string, quote, goquQuote byte, numbered bool, maxParams, maxIdent int) *Dialect {
 	return &Dialect{name: name, quote: quote, goquQuote: goquQuote, numbered: numbered, maxParams: maxParams, maxIdent: maxIdent, goqu: goqu.Dialect(name)}
 }

@@ -6,15 +6,24 @@
 // # Connecting
 //
 // Open takes a URL (see URL for the schemes and options) and returns a
-// *Database, a pool safe for concurrent use:
+// *Database, a pool safe for concurrent use. core itself links no driver:
+// each backend is a package of its own that registers its URL schemes when
+// imported, so a program links only the drivers it uses:
+//
+//	import _ "github.com/atomdb/atomdb/core/postgres" // pgx's native pool
+//	import _ "github.com/atomdb/atomdb/core/mysql"    // go-sql-driver/mysql, MySQL and MariaDB
+//	import _ "github.com/atomdb/atomdb/core/sqlite"   // mattn/go-sqlite3 (cgo)
+//	import _ "github.com/atomdb/atomdb/core/all"      // all three
 //
 //	db, err := core.Open(ctx, "postgres://app:secret@localhost:5432/app?max_size=20")
 //	defer db.Close()
 //
-// PostgreSQL runs on pgx's native pool, MySQL on go-sql-driver/mysql and
-// SQLite on mattn/go-sqlite3 (with foreign keys enforced, WAL, a busy
-// timeout and a REGEXP function). sqlite://:memory: is one database for the
-// whole *Database: its pool holds a single connection.
+// Open with a URL whose backend is not imported returns ErrNoDriver, naming
+// the package to import. SQLite connections have foreign keys enforced, WAL,
+// a busy timeout and a REGEXP function; sqlite://:memory: is one database
+// for the whole *Database: its pool holds a single connection. Driver,
+// Register and the interfaces beside them are the seam backends implement,
+// as database/sql/driver is for database/sql; applications never call them.
 //
 // # Statements
 //

@@ -3,10 +3,6 @@ package core
 import (
 	"errors"
 	"fmt"
-
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/mattn/go-sqlite3"
 )
 
 // Errors about configuration and use.
@@ -14,6 +10,9 @@ var (
 	// ErrUnknownScheme is returned by ParseURL and Open for a URL scheme
 	// that names no supported database.
 	ErrUnknownScheme = errors.New("core: unknown database URL scheme")
+	// ErrNoDriver is returned by Open for a URL whose backend package is not
+	// imported; the message names the package to import.
+	ErrNoDriver = errors.New("core: no driver registered")
 	// ErrBadURL is returned for a malformed database URL or option.
 	ErrBadURL = errors.New("core: malformed database URL")
 	// ErrClosed is returned by statements run on a closed Database.
@@ -104,56 +103,4 @@ func wrapError(err error, sql string) error {
 		return err
 	}
 	return &Error{Kind: classify(err), SQL: sql, Err: err}
-}
-
-// classify maps a driver error to one of the kinds, or nil.
-func classify(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505":
-			return ErrUniqueViolation
-		case "23503":
-			return ErrForeignKeyViolation
-		case "23502":
-			return ErrNotNullViolation
-		case "23514":
-			return ErrCheckViolation
-		case "40001":
-			return ErrSerialization
-		case "40P01":
-			return ErrDeadlock
-		}
-		return nil
-	}
-	var myErr *mysql.MySQLError
-	if errors.As(err, &myErr) {
-		switch myErr.Number {
-		case 1062, 1586: // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
-			return ErrUniqueViolation
-		case 1216, 1217, 1451, 1452: // ER_NO_REFERENCED_ROW(_2), ER_ROW_IS_REFERENCED(_2)
-			return ErrForeignKeyViolation
-		case 1048, 1364: // ER_BAD_NULL_ERROR, ER_NO_DEFAULT_FOR_FIELD
-			return ErrNotNullViolation
-		case 3819, 4025: // MySQL ER_CHECK_CONSTRAINT_VIOLATED, MariaDB ER_CONSTRAINT_FAILED
-			return ErrCheckViolation
-		case 1213: // ER_LOCK_DEADLOCK
-			return ErrDeadlock
-		}
-		return nil
-	}
-	var liteErr sqlite3.Error
-	if errors.As(err, &liteErr) {
-		switch liteErr.ExtendedCode {
-		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
-			return ErrUniqueViolation
-		case sqlite3.ErrConstraintForeignKey:
-			return ErrForeignKeyViolation
-		case sqlite3.ErrConstraintNotNull:
-			return ErrNotNullViolation
-		case sqlite3.ErrConstraintCheck:
-			return ErrCheckViolation
-		}
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/atomdb/atomdb/core"
+	_ "github.com/atomdb/atomdb/core/sqlite" // the examples run on SQLite in memory
 	"github.com/doug-martin/goqu/v9"
 )
 

@@ -36,7 +36,7 @@ func (db *Database) exec(ctx context.Context, st statement) (Result, error) {
 	}
 	defer done()
 	start := now()
-	res, err := r.exec(ctx, st.sql, st.args)
+	res, err := r.Exec(ctx, st.sql, st.args)
 	db.observe(ctx, st, start, err)
 	return res, wrapError(err, st.sql)
 }
@@ -203,7 +203,7 @@ func (db *Database) iterate(ctx context.Context, st statement, alloc func(*colum
 		}
 		defer done()
 		start := now()
-		cur, err := r.query(ctx, st.sql, st.args)
+		cur, err := r.Query(ctx, st.sql, st.args)
 		db.observe(ctx, st, start, err)
 		if err != nil {
 			yield(nil, wrapError(err, st.sql))
@@ -212,13 +212,13 @@ func (db *Database) iterate(ctx context.Context, st statement, alloc func(*colum
 		closed := false
 		defer func() {
 			if !closed {
-				_ = cur.close()
+				_ = cur.Close()
 			}
 		}()
-		cols := newColumns(cur.columns())
-		for cur.next() {
+		cols := newColumns(cur.Columns())
+		for cur.Next() {
 			row := alloc(cols)
-			if err := cur.scan(row.values); err != nil {
+			if err := cur.Scan(row.values); err != nil {
 				yield(nil, wrapError(err, st.sql))
 				return
 			}
@@ -227,11 +227,11 @@ func (db *Database) iterate(ctx context.Context, st statement, alloc func(*colum
 			}
 		}
 		closed = true
-		if err := cur.close(); err != nil {
+		if err := cur.Close(); err != nil {
 			yield(nil, wrapError(err, st.sql))
 			return
 		}
-		if err := cur.err(); err != nil {
+		if err := cur.Err(); err != nil {
 			yield(nil, wrapError(err, st.sql))
 		}
 	}

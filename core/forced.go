@@ -8,55 +8,55 @@ import "context"
 // violation a test provokes on purpose) would break every statement after
 // it. guarded wraps each statement made outside a Transaction in a savepoint
 // of its own, as a Database without force-rollback effectively has.
-type guarded struct{ tx txRunner }
+type guarded struct{ tx TxRunner }
 
 const guardSavepoint = "atomdb_stmt"
 
-func (g guarded) exec(ctx context.Context, sql string, args []any) (Result, error) {
-	if _, err := g.tx.exec(ctx, "SAVEPOINT "+guardSavepoint, nil); err != nil {
+func (g guarded) Exec(ctx context.Context, sql string, args []any) (Result, error) {
+	if _, err := g.tx.Exec(ctx, "SAVEPOINT "+guardSavepoint, nil); err != nil {
 		return Result{}, err
 	}
-	res, err := g.tx.exec(ctx, sql, args)
+	res, err := g.tx.Exec(ctx, sql, args)
 	return res, g.end(ctx, err)
 }
 
-func (g guarded) query(ctx context.Context, sql string, args []any) (cursor, error) {
-	if _, err := g.tx.exec(ctx, "SAVEPOINT "+guardSavepoint, nil); err != nil {
+func (g guarded) Query(ctx context.Context, sql string, args []any) (Cursor, error) {
+	if _, err := g.tx.Exec(ctx, "SAVEPOINT "+guardSavepoint, nil); err != nil {
 		return nil, err
 	}
-	cur, err := g.tx.query(ctx, sql, args)
+	cur, err := g.tx.Query(ctx, sql, args)
 	if err != nil {
 		return nil, g.end(ctx, err)
 	}
-	return &guardedCursor{cursor: cur, g: g, ctx: ctx}, nil
+	return &guardedCursor{Cursor: cur, g: g, ctx: ctx}, nil
 }
 
 // end releases the statement's savepoint, or rolls back to it after err.
 func (g guarded) end(ctx context.Context, err error) error {
 	ctx = context.WithoutCancel(ctx)
 	if err != nil {
-		_, _ = g.tx.exec(ctx, "ROLLBACK TO SAVEPOINT "+guardSavepoint, nil)
+		_, _ = g.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+guardSavepoint, nil)
 		return err
 	}
-	_, err = g.tx.exec(ctx, "RELEASE SAVEPOINT "+guardSavepoint, nil)
+	_, err = g.tx.Exec(ctx, "RELEASE SAVEPOINT "+guardSavepoint, nil)
 	return err
 }
 
 type guardedCursor struct {
-	cursor
+	Cursor
 	g      guarded
 	ctx    context.Context
 	closed bool
 }
 
-func (c *guardedCursor) close() error {
+func (c *guardedCursor) Close() error {
 	if c.closed {
 		return nil
 	}
 	c.closed = true
-	err := c.cursor.close()
+	err := c.Cursor.Close()
 	if err == nil {
-		err = c.cursor.err()
+		err = c.Cursor.Err()
 	}
 	return c.g.end(c.ctx, err)
 }

@@ -20,7 +20,7 @@ import (
 //	}
 //	err = rows.Err()
 type Rows struct {
-	cur    cursor
+	cur    Cursor
 	done   func()
 	sql    string
 	err    error
@@ -39,7 +39,7 @@ func (db *Database) Query(ctx context.Context, query any, args ...any) (*Rows, e
 		return nil, err
 	}
 	start := now()
-	cur, err := r.query(ctx, st.sql, st.args)
+	cur, err := r.Query(ctx, st.sql, st.args)
 	db.observe(ctx, st, start, err)
 	if err != nil {
 		done()
@@ -49,7 +49,7 @@ func (db *Database) Query(ctx context.Context, query any, args ...any) (*Rows, e
 }
 
 // Columns returns the result's column names, in order.
-func (r *Rows) Columns() []string { return r.cur.columns() }
+func (r *Rows) Columns() []string { return r.cur.Columns() }
 
 // Next advances to the next row. It returns false at the end of the result
 // or on an error (see Err), and closes the result then.
@@ -57,7 +57,7 @@ func (r *Rows) Next() bool {
 	if r.closed {
 		return false
 	}
-	if r.cur.next() {
+	if r.cur.Next() {
 		return true
 	}
 	r.Close()
@@ -71,7 +71,7 @@ func (r *Rows) Scan(dest ...any) error {
 	if r.closed {
 		return fmt.Errorf("%w: Scan on closed Rows", ErrBadQuery)
 	}
-	if err := r.cur.scanTyped(dest); err != nil {
+	if err := r.cur.ScanTyped(dest); err != nil {
 		return wrapError(err, r.sql)
 	}
 	return nil
@@ -79,8 +79,8 @@ func (r *Rows) Scan(dest ...any) error {
 
 // Values returns the current row's values normalised as in Row.
 func (r *Rows) Values() ([]any, error) {
-	vals := make([]any, len(r.cur.columns()))
-	if err := r.cur.scan(vals); err != nil {
+	vals := make([]any, len(r.cur.Columns()))
+	if err := r.cur.Scan(vals); err != nil {
 		return nil, wrapError(err, r.sql)
 	}
 	return vals, nil
@@ -95,9 +95,9 @@ func (r *Rows) Close() error {
 		return r.err
 	}
 	r.closed = true
-	err := r.cur.close()
+	err := r.cur.Close()
 	if err == nil {
-		err = r.cur.err()
+		err = r.cur.Err()
 	}
 	r.done()
 	r.err = wrapError(err, r.sql)

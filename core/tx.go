@@ -43,8 +43,8 @@ func ReadOnly() TxOption { return func(o *TxOptions) { o.ReadOnly = true } }
 // goroutine only when the first is done with it.
 type Tx struct {
 	db        *Database
-	run       runner   // where its statements go
-	real      txRunner // the driver transaction; nil for a savepoint
+	run       Runner   // where its statements go
+	real      TxRunner // the driver transaction; nil for a savepoint
 	parent    *Tx
 	savepoint string // "" for an outermost transaction
 	release   func() // frees the force-rollback connection, if this holds it
@@ -124,13 +124,13 @@ func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Contex
 		if p.done {
 			return ctx, nil, ErrConnDone
 		}
-		real, err := p.conn.begin(ctx, o)
+		real, err := p.conn.Begin(ctx, o)
 		if err != nil {
 			return ctx, nil, wrapError(err, "BEGIN")
 		}
 		t = &Tx{db: db, run: real, real: real}
 	} else {
-		real, err := db.be.begin(ctx, o)
+		real, err := db.pool.Begin(ctx, o)
 		if err != nil {
 			return ctx, nil, wrapError(err, "BEGIN")
 		}
@@ -141,7 +141,7 @@ func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Contex
 
 // savepoint opens a savepoint on run. Names are unique per Database: MySQL
 // replaces, rather than stacks, a savepoint whose name is already in use.
-func (db *Database) savepoint(ctx context.Context, parent *Tx, run runner) (*Tx, error) {
+func (db *Database) savepoint(ctx context.Context, parent *Tx, run Runner) (*Tx, error) {
 	name := "atomdb_sp_" + strconv.FormatInt(db.savepoints.Add(1), 10)
 	t := &Tx{db: db, run: run, parent: parent, savepoint: name}
 	if err := t.control(ctx, "SAVEPOINT "+name); err != nil {
@@ -154,7 +154,7 @@ func (db *Database) savepoint(ctx context.Context, parent *Tx, run runner) (*Tx,
 func (t *Tx) control(ctx context.Context, sql string) error {
 	st := statement{sql: sql}
 	start := now()
-	_, err := t.run.exec(ctx, sql, nil)
+	_, err := t.run.Exec(ctx, sql, nil)
 	t.db.observe(ctx, st, start, err)
 	return wrapError(err, sql)
 }
@@ -172,7 +172,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 		return t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
 	}
 	start := now()
-	err := t.real.commit(ctx)
+	err := t.real.Commit(ctx)
 	t.db.observe(ctx, statement{sql: "COMMIT"}, start, err)
 	return wrapError(err, "COMMIT")
 }
@@ -194,7 +194,7 @@ func (t *Tx) Rollback(ctx context.Context) error {
 		return t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
 	}
 	start := now()
-	err := t.real.rollback(ctx)
+	err := t.real.Rollback(ctx)
 	t.db.observe(ctx, statement{sql: "ROLLBACK"}, start, err)
 	return wrapError(err, "ROLLBACK")
 }

@@ -228,8 +228,9 @@ func (u *URL) poolRecycle() (time.Duration, error) {
 	return 0, fmt.Errorf("%w: pool_recycle=%q (want seconds or a duration such as 30m)", ErrBadURL, v)
 }
 
-// driverOptions returns the options that are not common ones, sorted by key.
-func (u *URL) driverOptions() []string {
+// DriverOptions returns the keys of the options that are not common ones,
+// sorted: the ones a driver hands on to its own configuration.
+func (u *URL) DriverOptions() []string {
 	var keys []string
 	for k := range u.Options {
 		if !commonOptions[k] {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/atomdb/atomdb/core"
+	_ "github.com/atomdb/atomdb/core/sqlite" // the examples run on SQLite in memory
 	"github.com/atomdb/atomdb/lookups"
 	"github.com/atomdb/atomdb/orm"
 )

@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/atomdb/atomdb/core"
+	_ "github.com/atomdb/atomdb/core/all" // DATABASE_URL may name any backend
 	"github.com/atomdb/atomdb/migrate"
 	"github.com/atomdb/atomdb/orm"
 )

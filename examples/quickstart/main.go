@@ -18,6 +18,7 @@ import (
 	"os"
 
 	"github.com/atomdb/atomdb/core"
+	_ "github.com/atomdb/atomdb/core/sqlite" // registers sqlite:// URLs
 	"github.com/atomdb/atomdb/lookups"
 	"github.com/atomdb/atomdb/orm"
 	"github.com/doug-martin/goqu/v9"

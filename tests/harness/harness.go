@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/atomdb/atomdb/core"
+	_ "github.com/atomdb/atomdb/core/all" // every test runs on every SQL backend
 )
 
 // The backend names, as ATOMDB_TEST_REQUIRE spells them.

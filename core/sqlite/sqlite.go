@@ -1,4 +1,4 @@
-package core
+package sqlite
 
 import (
 	"context"
@@ -9,8 +9,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/core/internal/sqldb"
 )
 
 // sqliteDriver is go-sqlite3 with the functions SQL lookups need registered
@@ -20,7 +24,7 @@ const sqliteDriver = "atomdb-sqlite3"
 
 var registerSQLite sync.Once
 
-func openSQLite(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
+func openSQLite(ctx context.Context, u *core.URL, o core.PoolConfig) (*sqldb.Backend, error) {
 	registerSQLite.Do(func() {
 		sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: sqliteConnect})
 	})
@@ -34,7 +38,7 @@ func openSQLite(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 	if !u.IsMemory() {
 		q.Set("_journal_mode", "WAL")
 	}
-	for _, k := range u.driverOptions() {
+	for _, k := range u.DriverOptions() {
 		q[k] = u.Options[k]
 	}
 	var dsn string
@@ -45,9 +49,9 @@ func openSQLite(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 	}
 	db, err := sql.Open(sqliteDriver, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, u, err)
+		return nil, fmt.Errorf("%w: %s: %v", core.ErrBadURL, u, err)
 	}
-	poolSettings(db, o)
+	sqldb.PoolSettings(db, o)
 	if u.IsMemory() {
 		// An in-memory database lives and dies with its connection: keep
 		// exactly one, for ever, so the whole *Database sees one database.
@@ -56,10 +60,19 @@ func openSQLite(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 		db.SetConnMaxLifetime(0)
 		db.SetConnMaxIdleTime(0)
 	}
-	if err := pingSQL(ctx, db, u); err != nil {
+	if err := sqldb.Ping(ctx, db, u); err != nil {
 		return nil, err
 	}
-	return &sqlBackend{db: db, dialect: SQLite}, nil
+	return sqldb.New(db, core.SQLite, func(string) func(any) any { return sqliteConvert }), nil
+}
+
+// sqliteConvert normalises go-sqlite3's values: times to UTC. Integers,
+// floats, text, blobs and BOOLEAN columns already come as Row promises.
+func sqliteConvert(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC()
+	}
+	return v
 }
 
 // regexps caches compiled patterns, since REGEXP runs once per row; it stops

@@ -1,4 +1,4 @@
-package core
+package mysql
 
 import (
 	"context"
@@ -8,13 +8,16 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/core/internal/sqldb"
 )
 
 // openMySQL opens a go-sql-driver/mysql pool. Times are read and written in
 // UTC, UPDATE reports matched rows (clientFoundRows) as PostgreSQL and
 // SQLite do, not only the rows whose values changed, and every session runs
 // in strict mode (see setSQLMode).
-func openMySQL(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
+func openMySQL(ctx context.Context, u *core.URL, o core.PoolConfig) (*sqldb.Backend, error) {
 	cfg := mysql.NewConfig()
 	cfg.User = u.User
 	cfg.Passwd = u.Password
@@ -39,7 +42,7 @@ func openMySQL(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 	}
 	// Everything else is a go-sql-driver setting or a session variable: let
 	// the driver's own DSN parser sort it out.
-	if opts := u.driverOptions(); len(opts) > 0 {
+	if opts := u.DriverOptions(); len(opts) > 0 {
 		extra := make([]byte, 0, 64)
 		for i, k := range opts {
 			if i > 0 {
@@ -56,41 +59,32 @@ func openMySQL(ctx context.Context, u *URL, o *options) (*sqlBackend, error) {
 		}
 		parsed, err := mysql.ParseDSN(cfg.FormatDSN() + "&" + string(extra))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, u, err)
+			return nil, fmt.Errorf("%w: %s: %v", core.ErrBadURL, u, err)
 		}
 		cfg = parsed
 	}
 	setSQLMode(cfg)
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, u, err)
+		return nil, fmt.Errorf("%w: %s: %v", core.ErrBadURL, u, err)
 	}
 	db := sql.OpenDB(connector)
-	poolSettings(db, o)
-	if err := pingSQL(ctx, db, u); err != nil {
+	sqldb.PoolSettings(db, o)
+	if err := sqldb.Ping(ctx, db, u); err != nil {
 		return nil, err
 	}
-	return &sqlBackend{db: db, dialect: MySQL}, nil
+	return sqldb.New(db, core.MySQL, mysqlConverter), nil
 }
 
-// StrictSQLMode is the sql_mode of every MySQL/MariaDB session atomdb opens,
-// unless the URL gives its own (sql_mode=TRADITIONAL, or sql_mode= for no
-// mode at all): a value too long, too large or too precise for its column is
-// an error rather than truncated or rounded, as are invalid dates and
-// division by zero. It is STRICT_ALL_TABLES plus the modes Django's MySQL
-// backend sets, but for NO_ZERO_DATE: go-sql-driver writes Go's zero
-// time.Time as 0000-00-00, which reads back as the zero time.
-const StrictSQLMode = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION"
-
 // setSQLMode makes the driver set sql_mode on every new connection: the URL's
-// value (quoted when it is a plain list of mode names) or StrictSQLMode.
+// value (quoted when it is a plain list of mode names) or core.StrictSQLMode.
 func setSQLMode(cfg *mysql.Config) {
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
 	mode, given := cfg.Params["sql_mode"]
 	if !given {
-		mode = StrictSQLMode
+		mode = core.StrictSQLMode
 	}
 	if plainModes(mode) {
 		mode = "'" + mode + "'"
@@ -102,7 +96,7 @@ func setSQLMode(cfg *mysql.Config) {
 // (letters, digits and _), which the driver would send unquoted.
 func plainModes(s string) bool {
 	for _, c := range []byte(s) {
-		if c != ',' && c != '_' && !isNamePart(c) {
+		if c != ',' && c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package core
+package postgres
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/core/internal/values"
 )
 
 // PostgreSQL runs on pgx's native pool: no database/sql in between, pgx's
@@ -24,12 +27,12 @@ type pgBackend struct{ pool *pgxpool.Pool }
 // so the round trip is paid only after a pause.
 const pgPingIdle = 100 * time.Millisecond
 
-var _ backend = (*pgBackend)(nil)
+var _ core.Pool = (*pgBackend)(nil)
 
-func openPostgres(ctx context.Context, u *URL, o *options) (*pgBackend, error) {
+func openPostgres(ctx context.Context, u *core.URL, o core.PoolConfig) (*pgBackend, error) {
 	cfg, err := pgxpool.ParseConfig(pgConnString(u))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadURL, u, err)
+		return nil, fmt.Errorf("%w: %s: %v", core.ErrBadURL, u, err)
 	}
 	switch u.Options.Get("ssl") {
 	case "false":
@@ -39,14 +42,14 @@ func openPostgres(ctx context.Context, u *URL, o *options) (*pgBackend, error) {
 		cfg.ConnConfig.TLSConfig = &tls.Config{InsecureSkipVerify: true, ServerName: u.Host}
 		cfg.ConnConfig.Fallbacks = nil
 	}
-	if o.maxConns > 0 {
-		cfg.MaxConns = int32(o.maxConns)
+	if o.MaxConns > 0 {
+		cfg.MaxConns = int32(o.MaxConns)
 	}
-	if o.minConns > 0 {
-		cfg.MinConns = int32(o.minConns)
+	if o.MinConns > 0 {
+		cfg.MinConns = int32(o.MinConns)
 	}
-	if o.connMaxLifetime > 0 {
-		cfg.MaxConnLifetime = o.connMaxLifetime
+	if o.MaxLifetime > 0 {
+		cfg.MaxConnLifetime = o.MaxLifetime
 	}
 	// A connection the server ended while it sat idle in the pool (a
 	// restart, pg_terminate_backend, an idle timeout) must never reach a
@@ -70,9 +73,9 @@ func openPostgres(ctx context.Context, u *URL, o *options) (*pgBackend, error) {
 // pgConnString renders the URL as a libpq-style URL for pgx: the common
 // options become libpq's, the rest pass through (pgx turns unknown ones into
 // run-time parameters such as search_path).
-func pgConnString(u *URL) string {
+func pgConnString(u *core.URL) string {
 	q := url.Values{}
-	for _, k := range u.driverOptions() {
+	for _, k := range u.DriverOptions() {
 		q[k] = u.Options[k]
 	}
 	switch u.Options.Get("ssl") {
@@ -100,15 +103,15 @@ func pgConnString(u *URL) string {
 	return pu.String()
 }
 
-func (b *pgBackend) exec(ctx context.Context, sql string, args []any) (Result, error) {
+func (b *pgBackend) Exec(ctx context.Context, sql string, args []any) (core.Result, error) {
 	return pgExec(ctx, b.pool, sql, args)
 }
 
-func (b *pgBackend) query(ctx context.Context, sql string, args []any) (cursor, error) {
+func (b *pgBackend) Query(ctx context.Context, sql string, args []any) (core.Cursor, error) {
 	return pgQuery(ctx, b.pool, sql, args)
 }
 
-func (b *pgBackend) begin(ctx context.Context, o TxOptions) (txRunner, error) {
+func (b *pgBackend) Begin(ctx context.Context, o core.TxOptions) (core.TxRunner, error) {
 	tx, err := b.pool.BeginTx(ctx, pgTxOptions(o))
 	if err != nil {
 		return nil, err
@@ -116,16 +119,16 @@ func (b *pgBackend) begin(ctx context.Context, o TxOptions) (txRunner, error) {
 	return &pgTx{tx: tx}, nil
 }
 
-func pgTxOptions(o TxOptions) pgx.TxOptions {
+func pgTxOptions(o core.TxOptions) pgx.TxOptions {
 	var opts pgx.TxOptions
 	switch o.Isolation {
-	case ReadUncommitted:
+	case core.ReadUncommitted:
 		opts.IsoLevel = pgx.ReadUncommitted
-	case ReadCommitted:
+	case core.ReadCommitted:
 		opts.IsoLevel = pgx.ReadCommitted
-	case RepeatableRead:
+	case core.RepeatableRead:
 		opts.IsoLevel = pgx.RepeatableRead
-	case Serializable:
+	case core.Serializable:
 		opts.IsoLevel = pgx.Serializable
 	}
 	if o.ReadOnly {
@@ -134,23 +137,23 @@ func pgTxOptions(o TxOptions) pgx.TxOptions {
 	return opts
 }
 
-func (b *pgBackend) close() error {
+func (b *pgBackend) Close() error {
 	b.pool.Close()
 	return nil
 }
 
 type pgTx struct{ tx pgx.Tx }
 
-func (t *pgTx) exec(ctx context.Context, sql string, args []any) (Result, error) {
+func (t *pgTx) Exec(ctx context.Context, sql string, args []any) (core.Result, error) {
 	return pgExec(ctx, t.tx, sql, args)
 }
 
-func (t *pgTx) query(ctx context.Context, sql string, args []any) (cursor, error) {
+func (t *pgTx) Query(ctx context.Context, sql string, args []any) (core.Cursor, error) {
 	return pgQuery(ctx, t.tx, sql, args)
 }
 
-func (t *pgTx) commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
-func (t *pgTx) rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
+func (t *pgTx) Commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
+func (t *pgTx) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
 
 type pgQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -161,12 +164,12 @@ type pgQuerier interface {
 // integer column is read; other RETURNING values are discarded, never
 // scanned: a scan error after the row was written would tell the caller that
 // a write which happened had failed.
-func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, error) {
+func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (core.Result, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return Result{}, err
+		return core.Result{}, err
 	}
-	var res Result
+	var res core.Result
 	if rows.Next() {
 		// Only an integer key can be reported; other values (RETURNING
 		// text, a SELECT of a void function) are ignored. The value is
@@ -184,7 +187,7 @@ func pgExec(ctx context.Context, q pgQuerier, sql string, args []any) (Result, e
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return Result{}, err
+		return core.Result{}, err
 	}
 	res.RowsAffected = rows.CommandTag().RowsAffected()
 	return res, nil
@@ -194,7 +197,7 @@ func isPgInteger(oid uint32) bool {
 	return oid == pgtype.Int2OID || oid == pgtype.Int4OID || oid == pgtype.Int8OID
 }
 
-func pgQuery(ctx context.Context, q pgQuerier, sql string, args []any) (cursor, error) {
+func pgQuery(ctx context.Context, q pgQuerier, sql string, args []any) (core.Cursor, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -220,7 +223,7 @@ type pgColumn struct {
 	value func() any
 }
 
-func (c *pgCursor) columns() []string {
+func (c *pgCursor) Columns() []string {
 	if c.names == nil {
 		fds := c.rows.FieldDescriptions()
 		c.names = make([]string, len(fds))
@@ -235,12 +238,12 @@ func (c *pgCursor) columns() []string {
 	return c.names
 }
 
-func (c *pgCursor) next() bool { return c.rows.Next() }
+func (c *pgCursor) Next() bool { return c.rows.Next() }
 
 // scan reads the row into the column's typed targets, with the scan plans
 // pgx keeps for this result, and boxes each value once.
-func (c *pgCursor) scan(dst []any) error {
-	c.columns()
+func (c *pgCursor) Scan(dst []any) error {
+	c.Columns()
 	if err := c.rows.Scan(c.dests...); err != nil {
 		return err
 	}
@@ -250,10 +253,10 @@ func (c *pgCursor) scan(dst []any) error {
 	return nil
 }
 
-func (c *pgCursor) scanTyped(dest []any) error { return c.rows.Scan(dest...) }
+func (c *pgCursor) ScanTyped(dest []any) error { return c.rows.Scan(dest...) }
 
-func (c *pgCursor) err() error   { return c.rows.Err() }
-func (c *pgCursor) close() error { c.rows.Close(); return c.rows.Err() }
+func (c *pgCursor) Err() error   { return c.rows.Err() }
+func (c *pgCursor) Close() error { c.rows.Close(); return c.rows.Err() }
 
 // pgColumnFor picks the scan target for a column type: a pgtype value with
 // a Valid flag for the common types, so that the value is decoded straight
@@ -282,7 +285,7 @@ func pgColumnFor(oid uint32) pgColumn {
 			if !h.Valid {
 				return nil
 			}
-			return float32To64(h.Float32)
+			return values.Float32To64(h.Float32)
 		}}
 	case pgtype.BoolOID:
 		h := new(pgtype.Bool)
@@ -376,16 +379,6 @@ func pgColumnFor(oid uint32) pgColumn {
 	}
 	h := new(any)
 	return pgColumn{h, func() any { return *h }}
-}
-
-// float32To64 widens a float32 to the float64 with the same shortest decimal
-// form, so a REAL holding 0.1 reads as 0.1 and not 0.10000000149011612.
-func float32To64(f float32) float64 {
-	g, err := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
-	if err != nil {
-		return float64(f)
-	}
-	return g
 }
 
 func formatUUID(b [16]byte) string {
