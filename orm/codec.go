@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"github.com/jackc/pgx/v5/pgtype"
 	"math"
 	"reflect"
 	"strconv"
@@ -37,10 +36,10 @@ type scanCtx struct {
 	buf   []any  // scan destinations, reused from row to row
 	maps  map[*modelInfo]*typeMap
 	// Integer foreign keys are scanned into these slots (one per field of
-	// the model being read), then turned into objects.
-	pgKeys  []pgtype.Int8
-	sqlKeys []sql.NullInt64
-	joined  []*scanCtx // SelectRelated: one per join, for their own key slots
+	// the model being read), then turned into objects. Every backend fills
+	// a sql.NullInt64 on its fast path (PostgreSQL's through pgtype.Int8).
+	keys   []sql.NullInt64
+	joined []*scanCtx // SelectRelated: one per join, for their own key slots
 }
 
 // tm returns the scope's map for a model, looked up once per query.
@@ -57,26 +56,17 @@ func (sc *scanCtx) tm(info *modelInfo) *typeMap {
 }
 
 // keySlot returns the destination an integer foreign key (field i) is
-// scanned into: a type each driver fills on its fast path.
+// scanned into.
 func (sc *scanCtx) keySlot(i, n int) any {
-	if sc.d == core.Postgres {
-		if len(sc.pgKeys) < n {
-			sc.pgKeys = make([]pgtype.Int8, n)
-		}
-		return &sc.pgKeys[i]
+	if len(sc.keys) < n {
+		sc.keys = make([]sql.NullInt64, n)
 	}
-	if len(sc.sqlKeys) < n {
-		sc.sqlKeys = make([]sql.NullInt64, n)
-	}
-	return &sc.sqlKeys[i]
+	return &sc.keys[i]
 }
 
 // slotKey reads what keySlot i received.
 func (sc *scanCtx) slotKey(i int) (int64, bool) {
-	if sc.d == core.Postgres {
-		return sc.pgKeys[i].Int64, sc.pgKeys[i].Valid
-	}
-	return sc.sqlKeys[i].Int64, sc.sqlKeys[i].Valid
+	return sc.keys[i].Int64, sc.keys[i].Valid
 }
 
 // stub returns the object of model info with primary key key (a value of

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/tls"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -215,6 +216,10 @@ type pgCursor struct {
 	names []string
 	cols  []pgColumn // per column: a typed scan target and how to read it
 	dests []any
+	// ScanTyped's stand-ins for *sql.NullInt64 destinations.
+	intCols []bool // per column: an integer type
+	ints    []pgtype.Int8
+	subst   []any
 }
 
 // pgColumn reads one column: Scan fills dest, value returns what Row holds.
@@ -253,7 +258,46 @@ func (c *pgCursor) Scan(dst []any) error {
 	return nil
 }
 
-func (c *pgCursor) ScanTyped(dest []any) error { return c.rows.Scan(dest...) }
+// ScanTyped scans the row into dest with pgx's conversions. A
+// *sql.NullInt64 destination of an integer column (the orm's foreign keys,
+// among others) is filled through a pgtype.Int8, pgx's direct path for
+// nullable integers: as a sql.Scanner, each value would be decoded into an
+// interface and converted a second time.
+func (c *pgCursor) ScanTyped(dest []any) error {
+	if c.intCols == nil {
+		fds := c.rows.FieldDescriptions()
+		c.intCols = make([]bool, len(fds))
+		for i, fd := range fds {
+			switch fd.DataTypeOID {
+			case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
+				c.intCols[i] = true
+			}
+		}
+		c.ints = make([]pgtype.Int8, len(fds))
+	}
+	var subst []any
+	for i, d := range dest {
+		if _, ok := d.(*sql.NullInt64); ok && i < len(c.intCols) && c.intCols[i] {
+			if subst == nil {
+				c.subst = append(c.subst[:0], dest...)
+				subst = c.subst
+			}
+			subst[i] = &c.ints[i]
+		}
+	}
+	if subst == nil {
+		return c.rows.Scan(dest...)
+	}
+	if err := c.rows.Scan(subst...); err != nil {
+		return err
+	}
+	for i, d := range dest {
+		if n, ok := d.(*sql.NullInt64); ok && i < len(c.intCols) && c.intCols[i] {
+			*n = sql.NullInt64{Int64: c.ints[i].Int64, Valid: c.ints[i].Valid}
+		}
+	}
+	return nil
+}
 
 func (c *pgCursor) Err() error   { return c.rows.Err() }
 func (c *pgCursor) Close() error { c.rows.Close(); return c.rows.Err() }
