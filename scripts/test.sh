@@ -3,8 +3,9 @@
 #
 # Brings up (or reuses) the three test backends on 127.0.0.1, exports the
 # ATOMDB_TEST_* variables the Go test harness reads, then runs gofmt, go vet,
-# go test -race in the root module and vet + one pass of the benchmarks in
-# bench/ (its own module).
+# go test -race in the root module, the build, vet and unit tests again with
+# the other supported Go release (go1.27.3), and vet + one pass of the
+# benchmarks in bench/ (its own module).
 #
 #   PostgreSQL  127.0.0.1:5432   ATOMDB_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test
 #   MariaDB     127.0.0.1:3306   ATOMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test
@@ -351,6 +352,27 @@ if has_packages; then
 		sed -E 's#^(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]*)$#\1 \2#' | sort -u)
 fi
 
+# The other supported Go release (README: the last two, 1.26 and 1.27): build
+# everything, then vet and unit-test the library packages (no integration
+# tests: the run above covers the backends). The go command fetches the
+# toolchain from the module proxy on first use (about 76 MB).
+OTHER_GO=go1.27.3
+header "$OTHER_GO: go build ./..., go vet and go test of the library packages"
+LIBRARY_PKGS=(./core/... ./lookups/... ./relations/... ./orm/... ./mongo/...)
+if other_version="$(GOTOOLCHAIN=$OTHER_GO go version 2>&1)"; then
+	note "$other_version"
+	GOTOOLCHAIN=$OTHER_GO go build ./...
+	GOTOOLCHAIN=$OTHER_GO go vet "${LIBRARY_PKGS[@]}"
+	GOTOOLCHAIN=$OTHER_GO go test -count=1 "${LIBRARY_PKGS[@]}"
+else
+	printf '%s\n' "$other_version" >&2
+	if [[ -n "$IN_CI" ]]; then
+		die "cannot run $OTHER_GO (GOTOOLCHAIN=$OTHER_GO go version failed above): CI must test the second supported Go release"
+	fi
+	printf '    WARNING: %s unavailable (see above); it was NOT tested\n' "$OTHER_GO" >&2
+	UNAVAILABLE+=("$OTHER_GO: GOTOOLCHAIN=$OTHER_GO go version failed")
+fi
+
 if [[ -f bench/go.mod ]]; then
 	header "go vet ./... (bench module)"
 	if (cd bench && has_packages); then
@@ -367,6 +389,6 @@ fi
 
 header "all checks passed"
 if ((${#UNAVAILABLE[@]} > 0)); then
-	note "backends skipped by this script:"
+	note "skipped by this script (backends, toolchains):"
 	printf '      %s\n' "${UNAVAILABLE[@]}"
 fi
