@@ -89,6 +89,18 @@ func TestProgramsLinkOnlyTheirDriver(t *testing.T) {
 	}
 }
 
+// The packages every backend builds on link no driver themselves.
+func TestLibraryPackagesLinkNoDriver(t *testing.T) {
+	for _, pkg := range []string{"core", "lookups", "relations", "orm", "mongo"} {
+		ds := deps(t, "github.com/atomdb/atomdb/"+pkg)
+		for _, d := range []string{sqliteDriver, pgxDriver, mysqlDriver} {
+			if got := linked(ds, d); len(got) > 0 {
+				t.Errorf("%s links %s (%s)", pkg, d, strings.Join(got, ", "))
+			}
+		}
+	}
+}
+
 // The convenience package brings every backend, so the prefixes above do
 // match what a leaking import would bring.
 func TestAllLinksEveryDriver(t *testing.T) {
