@@ -89,9 +89,9 @@ func TestProgramsLinkOnlyTheirDriver(t *testing.T) {
 	}
 }
 
-// The packages every backend builds on link no driver themselves.
+// The library packages link no driver themselves.
 func TestLibraryPackagesLinkNoDriver(t *testing.T) {
-	for _, pkg := range []string{"core", "lookups", "relations", "orm", "mongo"} {
+	for _, pkg := range []string{"core", "lookups", "relations", "orm", "mongo", "migrate"} {
 		ds := deps(t, "github.com/atomdb/atomdb/"+pkg)
 		for _, d := range []string{sqliteDriver, pgxDriver, mysqlDriver} {
 			if got := linked(ds, d); len(got) > 0 {
