@@ -23,6 +23,10 @@ type Model struct {
 	// owner is the address of the object whose snapshot this is: a copy of
 	// a loaded struct must not write into the original's snapshot.
 	owner uintptr
+	// lists has the bit (relation.listBit) of each relation list that was
+	// loaded whole (Load, PrefetchRelated, LoadRelated) or saved whole:
+	// only those are synced on Save, the others only gain what was appended.
+	lists uint64
 }
 
 func (m *Model) atomdbModel() *Model { return m }

@@ -174,10 +174,12 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 			list := groups[identOf(o.Elem().FieldByIndex(rel.model.pk.index))]
 			slice := reflect.MakeSlice(reflect.SliceOf(reflect.PointerTo(target.typ)), len(list), len(list))
 			for i, c := range list {
+				if rel.kind == relations.OneToMany {
+					c.Elem().FieldByIndex(rel.back.fk.index).Set(o) // the very parent, in or out of the scope
+				}
 				slice.Index(i).Set(c)
 			}
-			o.Elem().FieldByIndex(rel.index).Set(slice)
-			rel.model.snapshotList(o.Elem(), rel) // loaded, so not changed
+			rel.model.loadList(o.Elem(), rel, slice, sc.full)
 		}
 	}
 	return children, nil

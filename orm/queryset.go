@@ -293,8 +293,8 @@ func (qs *QuerySet[T]) selectModels(defaultOrder ...string) (*goqu.SelectDataset
 // and runs the prefetch queries for each page, since a connection cannot run
 // them while the main query's rows are still being read.
 func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
-	if len(qs.prefetch) == 0 {
-		return qs.stream(ctx)
+	if len(qs.prefetch) == 0 || qs.err != nil {
+		return qs.stream(ctx, nil)
 	}
 	return func(yield func(*T, error) bool) {
 		nodes, err := qs.planPrefetch()
@@ -302,6 +302,7 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 			yield(nil, err)
 			return
 		}
+		sc := qs.scanCtx(ctx)
 		page := qs.clone()
 		page.prefetch = nil
 		if !page.orderedBy("pk") {
@@ -316,9 +317,12 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 				}
 			}
 			page.offset, page.limit = offset, n
-			objs, err := page.All(ctx)
+			if sc.scope.kind == callScope {
+				sc = qs.scanCtx(ctx) // a scope per page: memory stays bounded
+			}
+			objs, err := page.all(ctx, sc)
 			if err == nil {
-				err = prefetchAll(ctx, qs.db, qs.scanCtx(ctx), pointers(objs), nodes)
+				err = prefetchAll(ctx, qs.db, sc, pointers(objs), nodes)
 			}
 			if err != nil {
 				yield(nil, qs.wrap(err))
@@ -357,8 +361,9 @@ func pointers[T any](objs []*T) []reflect.Value {
 	return out
 }
 
-// stream yields the objects of the query as rows arrive.
-func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
+// stream yields the objects of the query as rows arrive. A nil sc starts a
+// read of its own.
+func (qs *QuerySet[T]) stream(ctx context.Context, sc *scanCtx) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		if qs.err != nil {
 			yield(nil, qs.err)
@@ -389,8 +394,11 @@ func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
 			return
 		}
 		defer rows.Close()
-		sc := qs.scanCtx(ctx)
-		tm := sc.scope.of(qs.info)
+		if sc == nil {
+			sc = qs.scanCtx(ctx)
+		}
+		sc.main = sc.main && (sc.scope.kind != callScope || len(joins) > 0 || len(qs.prefetch) > 0 || qs.info.refersToItself())
+		tm := qs.mainMap(sc)
 		for rows.Next() {
 			var obj *T
 			var err error
@@ -413,8 +421,29 @@ func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
 	}
 }
 
+// scanCtx starts a read (one terminal call) of the query.
 func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
-	return &scanCtx{d: qs.db.Dialect(), scope: scopeFor(ctx, qs.db), force: qs.force}
+	return newScanCtx(ctx, qs.db, qs.force || qs.update)
+}
+
+// mainMap returns the map the query's own objects go through, or nil when
+// the read does not file them (see scanCtx.main).
+func (qs *QuerySet[T]) mainMap(sc *scanCtx) *typeMap {
+	if !sc.main {
+		return nil
+	}
+	return sc.tm(qs.info)
+}
+
+// refersToItself reports whether the model has a foreign key to itself, so
+// that an object read can be another's related object in the same read.
+func (info *modelInfo) refersToItself() bool {
+	for _, r := range info.rels {
+		if r.fk != nil && r.target == info {
+			return true
+		}
+	}
+	return false
 }
 
 // scanRow reads the current row into a new object of the model: its stored
@@ -460,7 +489,7 @@ func (info *modelInfo) prepare(sc *scanCtx, dest []any) (reflect.Value, []any) {
 
 // finish completes an object prepare made once the row is scanned: its
 // foreign keys become objects, its times UTC, and it goes through the
-// identity map.
+// identity map (tm; nil when the read does not file it).
 func (info *modelInfo) finish(v reflect.Value, sc *scanCtx, tm *typeMap) (reflect.Value, error) {
 	for i, f := range info.fields {
 		if !f.intKey {
@@ -478,6 +507,10 @@ func (info *modelInfo) finish(v reflect.Value, sc *scanCtx, tm *typeMap) (reflec
 		}
 	}
 	info.utcTimes(v, info.times)
+	if tm == nil {
+		info.markLoaded(v, sc.d)
+		return v.Addr(), nil
+	}
 	return info.adopt(v, sc, tm), nil
 }
 
@@ -498,7 +531,7 @@ func (info *modelInfo) utcTimes(v reflect.Value, fs []*field) {
 // adopt files a freshly read object value v in the identity map and returns
 // the object the map holds for its key (v's own address when it is new).
 func (info *modelInfo) adopt(v reflect.Value, sc *scanCtx, tm *typeMap) reflect.Value {
-	p := tm.adopt(identOf(v.FieldByIndex(info.pk.index)), v.Addr(), sc.force)
+	p := tm.adopt(identOf(v.FieldByIndex(info.pk.index)), v.Addr(), sc)
 	if p.Pointer() == v.Addr().Pointer() {
 		info.markLoaded(v, sc.d)
 	}
@@ -517,6 +550,14 @@ func (qs *QuerySet[T]) scan(rows *core.Rows, sc *scanCtx, tm *typeMap) (*T, erro
 // All runs the query and returns every object, with the relations of
 // PrefetchRelated loaded by one query per level.
 func (qs *QuerySet[T]) All(ctx context.Context) ([]*T, error) {
+	if qs.err != nil {
+		return nil, qs.err
+	}
+	return qs.all(ctx, qs.scanCtx(ctx))
+}
+
+// all is All within the read sc.
+func (qs *QuerySet[T]) all(ctx context.Context, sc *scanCtx) ([]*T, error) {
 	var nodes []*prefetchNode
 	if len(qs.prefetch) > 0 {
 		var err error
@@ -525,14 +566,14 @@ func (qs *QuerySet[T]) All(ctx context.Context) ([]*T, error) {
 		}
 	}
 	var out []*T
-	for obj, err := range qs.stream(ctx) {
+	for obj, err := range qs.stream(ctx, sc) {
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, obj)
 	}
 	if len(nodes) > 0 && len(out) > 0 {
-		if err := prefetchAll(ctx, qs.db, qs.scanCtx(ctx), pointers(out), nodes); err != nil {
+		if err := prefetchAll(ctx, qs.db, sc, pointers(out), nodes); err != nil {
 			return nil, qs.wrap(err)
 		}
 	}

@@ -54,8 +54,13 @@ func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
 	if _, err := m.db.Execute(ctx, goqu.Delete(core.TableIdent(m.info.table)).Where(goqu.C(m.info.pk.column).Eq(pkVal))); err != nil {
 		return m.wrap(err)
 	}
+	if s, j := lastingScope(ctx, m.db); s != nil {
+		if j != nil {
+			j.wrote(m.info, v.Addr(), wroteDelete)
+		}
+		s.of(m.info).remove(identOf(v.FieldByIndex(m.info.pk.index)), v.Addr())
+	}
 	m.info.forget(v)
-	scopeFor(ctx, m.db).of(m.info).remove(identOf(v.FieldByIndex(m.info.pk.index)))
 	if m.info.pk.auto {
 		v.FieldByIndex(m.info.pk.index).SetZero()
 	}
@@ -104,7 +109,7 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 		return m.errorf(ErrDoesNotExist, "Load: no row with primary key %v", pkVal)
 	}
 	dest := make([]any, len(todo))
-	sc := &scanCtx{d: m.db.Dialect(), scope: scopeFor(ctx, m.db)}
+	sc := newScanCtx(ctx, m.db, true)
 	for i, f := range todo {
 		dest[i] = f.target(v.FieldByIndex(f.index), sc)
 	}
@@ -114,6 +119,8 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 	m.info.utcTimes(v, todo)
 	if len(fields) == 0 {
 		m.info.markLoaded(v, m.db.Dialect())
+	} else {
+		m.info.markFields(v, todo) // those fields now match the row; other changes stay unsaved
 	}
 	return rows.Close()
 }
