@@ -125,11 +125,10 @@ func (qs *QuerySet[T]) Distinct() *QuerySet[T] {
 	return c
 }
 
-// ForceRestore makes the query refresh, in place, objects that the identity
-// map already holds, with the values just read. Without it, an object read
-// before is returned as it is, even if its row has changed since (atom-db's
-// behaviour). Other goroutines holding the object see the change: do not
-// refresh objects that other goroutines are reading.
+// ForceRestore makes the query refresh every field of the objects the
+// scope already holds with the values just read, discarding unsaved
+// changes. Without it, a read refreshes only the fields without an unsaved
+// change (see the package doc, "The identity map").
 func (qs *QuerySet[T]) ForceRestore() *QuerySet[T] {
 	c := qs.clone()
 	c.force = true
@@ -137,9 +136,11 @@ func (qs *QuerySet[T]) ForceRestore() *QuerySet[T] {
 }
 
 // ForUpdate locks the selected rows until the end of the transaction the
-// context carries (SELECT ... FOR UPDATE). SQLite has no row locks; its
+// context carries (SELECT ... FOR UPDATE), and, like ForceRestore, refreshes
+// every field of objects the scope already holds: a read-modify-write under
+// the lock starts from the row as it is. SQLite has no row locks; its
 // transactions already hold the database's write lock (core begins them
-// IMMEDIATE), so there it changes nothing.
+// IMMEDIATE), so there the lock changes nothing.
 func (qs *QuerySet[T]) ForUpdate() *QuerySet[T] {
 	c := qs.clone()
 	c.update = true

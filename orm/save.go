@@ -33,8 +33,12 @@ func (m *Manager[T]) Create(ctx context.Context, obj *T) (*T, error) {
 // an UPDATE of the given fields, or, when none are given, of the fields
 // changed since obj was loaded or saved (every field for a model that does
 // not embed Model, or an object not loaded). Nothing is written when nothing
-// changed. An object with a key that matches no row is inserted, as Django
-// does; with explicit fields that is an ErrDoesNotExist error instead.
+// changed. With fields given, only those are written (an auto_now field
+// among them is set) and every other change stays unsaved, for a later
+// Save; relation lists are saved only without fields (see the package doc,
+// "Relations"). An object with a key that matches no row is inserted, as
+// Django does; with explicit fields that is an ErrDoesNotExist error
+// instead.
 func (m *Manager[T]) Save(ctx context.Context, obj *T, fields ...string) error {
 	v, err := m.check(obj, "Save")
 	if err != nil {
@@ -80,7 +84,8 @@ func (m *Manager[T]) saved(obj *T, method string) (reflect.Value, any, error) {
 	return v, pkVal, err
 }
 
-// Load refreshes obj from its row: every field, or only those named.
+// Load refreshes obj from its row: every field (unsaved changes are
+// discarded), or only those named (the others keep their unsaved changes).
 // ErrDoesNotExist when the row is gone.
 func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 	v, pkVal, err := m.saved(obj, "Load")
