@@ -35,7 +35,7 @@ type scanCtx struct {
 	d     *core.Dialect
 	scope *scope   // nil: no identity map (Values)
 	jr    *journal // the transaction's, when the read is inside one
-	gen   uint32   // this read's number in the scope
+	gen   uint64   // this read's number in the scope
 	full  bool     // ForceRestore or ForUpdate: refresh every field of held objects
 	// main: file the objects of the query's own model in the scope. A call
 	// scope skips it when nothing in the read can refer to them (no joins,
@@ -51,11 +51,11 @@ type scanCtx struct {
 }
 
 // newScanCtx starts a read made with ctx on db: in the lasting scope ctx
-// carries, or in a scope of its own.
-func newScanCtx(ctx context.Context, db *core.Database, full bool) *scanCtx {
+// carries, or in a scope of its own (of kind own).
+func newScanCtx(ctx context.Context, db *core.Database, full bool, own scopeKind) *scanCtx {
 	s, j := lastingScope(ctx, db)
 	if s == nil {
-		s = newScope(callScope)
+		s = newScope(own)
 	}
 	return &scanCtx{d: db.Dialect(), scope: s, jr: j, gen: s.nextGen(), full: full, main: true}
 }

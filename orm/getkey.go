@@ -77,7 +77,7 @@ func (qs *QuerySet[T]) getByKey(ctx context.Context, key any) (*T, error) {
 	}
 	defer rows.Close()
 	sc := qs.scanCtx(ctx)
-	sc.main = sc.scope.kind != callScope || len(qs.prefetch) > 0 || info.refersToItself()
+	sc.main = !sc.scope.kind.perCall() || len(qs.prefetch) > 0 || info.refersToItself()
 	tm := qs.mainMap(sc)
 	var found *T
 	for rows.Next() {

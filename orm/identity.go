@@ -34,32 +34,32 @@ type scopeKind uint8
 
 const (
 	callScope   scopeKind = iota // one terminal call; strong, dropped with the call
+	streamScope                  // one Iterate; weak, so that a long stream's memory stays bounded
 	unitScope                    // WithScope or a transaction; strong
 	sharedScope                  // the database-wide map; weak
 )
+
+// perCall reports whether the scope lives for one call only.
+func (k scopeKind) perCall() bool { return k == callScope || k == streamScope }
 
 // scope is one identity map: a map per model type.
 type scope struct {
 	mu    sync.Mutex
 	types map[reflect.Type]*typeMap
 	kind  scopeKind
-	gen   atomic.Uint32 // numbers the reads made in the scope (see entry.gen)
+	gen   atomic.Uint64 // numbers the reads made in the scope (see entry.gen)
 }
 
 func newScope(kind scopeKind) *scope { return &scope{kind: kind} }
 
-// nextGen numbers a new read (a terminal call) in the scope; 0 is never
-// used by a lasting scope, so that written entries (gen 0) are refreshed by
-// the next read. A call scope reads once: its gen stays 0.
-func (s *scope) nextGen() uint32 {
-	if s.kind == callScope {
+// nextGen numbers a new read (a terminal call) in the scope, from 1, so
+// that written entries (gen 0) are refreshed by the next read. A per-call
+// scope reads once: its gen stays 0.
+func (s *scope) nextGen() uint64 {
+	if s.kind.perCall() {
 		return 0
 	}
-	for {
-		if g := s.gen.Add(1); g != 0 {
-			return g
-		}
-	}
+	return s.gen.Add(1)
 }
 
 func (s *scope) of(info *modelInfo) *typeMap {
@@ -70,7 +70,7 @@ func (s *scope) of(info *modelInfo) *typeMap {
 		if s.types == nil {
 			s.types = map[reflect.Type]*typeMap{}
 		}
-		tm = &typeMap{info: info, m: map[ident]entry{}, sweepAt: 1024, weak: s.kind == sharedScope}
+		tm = &typeMap{info: info, m: map[ident]entry{}, sweepAt: 1024, weak: s.kind == sharedScope || s.kind == streamScope}
 		s.types[info.typ] = tm
 	}
 	return tm
@@ -110,10 +110,10 @@ type entry struct {
 	// gen is the read that last filled or refreshed the object: a row read
 	// again by the same read (a join repeating a parent) is not copied
 	// again. 0 after a write.
-	gen uint32
+	gen uint64
 }
 
-func (tm *typeMap) newEntry(p reflect.Value, loaded bool, gen uint32) entry {
+func (tm *typeMap) newEntry(p reflect.Value, loaded bool, gen uint64) entry {
 	if tm.weak {
 		return entry{weak: weak.Make((*byte)(p.UnsafePointer())), loaded: loaded, gen: gen}
 	}

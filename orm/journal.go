@@ -50,7 +50,8 @@ const (
 type written struct {
 	info *modelInfo
 	obj  reflect.Value // a pointer to it
-	key  reflect.Value // its primary key when written (a copy)
+	id   ident         // its primary key when written
+	key  reflect.Value // for a delete, that key's value (a copy), to give back
 	kind writeKind
 }
 
@@ -95,10 +96,14 @@ func (j *journal) touch(tm *typeMap, key ident) {
 
 // wrote records an object the transaction wrote.
 func (j *journal) wrote(info *modelInfo, obj reflect.Value, kind writeKind) {
-	key := reflect.New(info.pk.typ).Elem()
-	key.Set(obj.Elem().FieldByIndex(info.pk.index))
+	pk := obj.Elem().FieldByIndex(info.pk.index)
+	w := written{info: info, obj: obj, id: identOf(pk), kind: kind}
+	if kind == wroteDelete {
+		w.key = reflect.New(info.pk.typ).Elem()
+		w.key.Set(pk)
+	}
 	j.mu.Lock()
-	j.written = append(j.written, written{info: info, obj: obj, key: key, kind: kind})
+	j.written = append(j.written, w)
 	j.mu.Unlock()
 }
 
@@ -128,7 +133,7 @@ func (j *journal) end(committed bool) {
 		w := writes[i]
 		v := w.obj.Elem()
 		if j.track {
-			j.scope.of(w.info).remove(identOf(w.key), w.obj)
+			j.scope.of(w.info).remove(w.id, w.obj)
 		}
 		switch w.kind {
 		case wroteInsert:

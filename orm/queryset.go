@@ -295,7 +295,7 @@ func (qs *QuerySet[T]) selectModels(defaultOrder ...string) (*goqu.SelectDataset
 // them while the main query's rows are still being read.
 func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 	if len(qs.prefetch) == 0 || qs.err != nil {
-		return qs.stream(ctx, nil)
+		return qs.stream(ctx, nil) // a stream scope: weak, so memory stays constant
 	}
 	return func(yield func(*T, error) bool) {
 		nodes, err := qs.planPrefetch()
@@ -318,7 +318,7 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 				}
 			}
 			page.offset, page.limit = offset, n
-			if sc.scope.kind == callScope {
+			if sc.scope.kind.perCall() {
 				sc = qs.scanCtx(ctx) // a scope per page: memory stays bounded
 			}
 			objs, err := page.all(ctx, sc)
@@ -396,9 +396,9 @@ func (qs *QuerySet[T]) stream(ctx context.Context, sc *scanCtx) iter.Seq2[*T, er
 		}
 		defer rows.Close()
 		if sc == nil {
-			sc = qs.scanCtx(ctx)
+			sc = newScanCtx(ctx, qs.db, qs.force || qs.update, streamScope)
 		}
-		sc.main = sc.main && (sc.scope.kind != callScope || len(joins) > 0 || len(qs.prefetch) > 0 || qs.info.refersToItself())
+		sc.main = sc.main && (!sc.scope.kind.perCall() || len(joins) > 0 || len(qs.prefetch) > 0 || qs.info.refersToItself())
 		tm := qs.mainMap(sc)
 		for rows.Next() {
 			var obj *T
@@ -424,7 +424,7 @@ func (qs *QuerySet[T]) stream(ctx context.Context, sc *scanCtx) iter.Seq2[*T, er
 
 // scanCtx starts a read (one terminal call) of the query.
 func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
-	return newScanCtx(ctx, qs.db, qs.force || qs.update)
+	return newScanCtx(ctx, qs.db, qs.force || qs.update, callScope)
 }
 
 // mainMap returns the map the query's own objects go through, or nil when

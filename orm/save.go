@@ -114,7 +114,7 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 		return m.errorf(ErrDoesNotExist, "Load: no row with primary key %v", pkVal)
 	}
 	dest := make([]any, len(todo))
-	sc := newScanCtx(ctx, m.db, true)
+	sc := newScanCtx(ctx, m.db, true, callScope)
 	for i, f := range todo {
 		dest[i] = f.target(v.FieldByIndex(f.index), sc)
 	}
