@@ -582,3 +582,68 @@ func TestStateAutoNowWithAutoNowAdd(t *testing.T) {
 		t.Errorf("error %v does not name the struct and field", err)
 	}
 }
+
+// Without a transaction or a scope, each call is its own scope: within its
+// result one key is still one object.
+func TestStateCallScopeLinksItsResult(t *testing.T) {
+	eachORM(t, func(t *testing.T, db *core.Database, log *queryLog) {
+		ctx := context.Background()
+		albums, tracks := orm.Objects[StAlbum](db), orm.Objects[StTrack](db)
+		seedAlbum(t, ctx, db, "Malibu")
+		seedAlbum(t, ctx, db, "Surf")
+		as, err := albums.PrefetchRelated("tracks").OrderBy("name").All(ctx)
+		if err != nil || len(as) != 2 {
+			t.Fatal(as, err)
+		}
+		for _, a := range as {
+			for _, tr := range a.Tracks {
+				if tr.Album != a {
+					t.Errorf("PrefetchRelated: track %q points at %p, not its album %p", tr.Title, tr.Album, a)
+				}
+			}
+		}
+		ts, err := tracks.SelectRelated("album").OrderBy("id").All(ctx)
+		if err != nil || len(ts) != 6 {
+			t.Fatal(ts, err)
+		}
+		if ts[0].Album != ts[1].Album || ts[0].Album == ts[3].Album || ts[0].Album.Name != "Malibu" {
+			t.Error("SelectRelated: tracks of one album do not share it")
+		}
+		var streamed []*StTrack
+		for tr, err := range tracks.OrderBy("id").Iterate(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			streamed = append(streamed, tr)
+		}
+		if len(streamed) != 6 || streamed[0].Album != streamed[2].Album || orm.IsLoaded(streamed[0].Album) {
+			t.Error("Iterate: the stubs of one album are not one object")
+		}
+		// Two calls share nothing.
+		again, err := tracks.SelectRelated("album").OrderBy("id").All(ctx)
+		if err != nil || again[0] == ts[0] || again[0].Album == ts[0].Album {
+			t.Error("two calls outside a scope shared objects")
+		}
+	}, stModels...)
+}
+
+// A foreign key to the model itself, in a call's own scope: the related
+// object is the one in the result, whichever row comes first.
+func TestStateCallScopeSelfReference(t *testing.T) {
+	eachRel(t, func(t *testing.T, _ context.Context, db *core.Database, l *library, log *queryLog) {
+		ctx := context.Background()
+		for _, order := range []string{"id", "-id"} {
+			all, err := orm.Objects[Artist](db).OrderBy(order).All(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byName := map[string]*Artist{}
+			for _, a := range all {
+				byName[a.Name] = a
+			}
+			if bob, ann := byName["Bob"], byName["Ann"]; bob == nil || ann == nil || bob.Rival != ann || !orm.IsLoaded(bob.Rival) {
+				t.Errorf("order %s: Bob's rival is %p, Ann is %p", order, byName["Bob"].Rival, ann)
+			}
+		}
+	})
+}
