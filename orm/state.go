@@ -2,6 +2,7 @@ package orm
 
 import (
 	"reflect"
+	"time"
 	"unsafe"
 
 	"github.com/atomdb/atomdb/core"
@@ -112,11 +113,28 @@ func (info *modelInfo) dirty(v reflect.Value, d *core.Dialect) ([]*field, bool, 
 // fieldDirty reports whether field f of v differs from the snapshot snap, as
 // Save would see it; a value that cannot be converted counts as changed.
 func (info *modelInfo) fieldDirty(f *field, v, snap reflect.Value, d *core.Dialect) bool {
-	now, err := f.toDB(v.FieldByIndex(f.index), d)
+	a, b := v.FieldByIndex(f.index), snap.FieldByIndex(f.index)
+	if f.kind == kindPlain || f.kind == kindBool || f.kind == kindUnsigned {
+		switch a.Kind() { // the common kinds, compared without boxing
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return a.Int() != b.Int()
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			return a.Uint() != b.Uint()
+		case reflect.String:
+			return a.String() != b.String()
+		case reflect.Bool:
+			return a.Bool() != b.Bool()
+		}
+	}
+	if f.kind == kindTime && f.typ == timeType {
+		ta, tb := (*time.Time)(a.Addr().UnsafePointer()), (*time.Time)(b.Addr().UnsafePointer())
+		return !storedTime(*ta).Equal(storedTime(*tb))
+	}
+	now, err := f.toDB(a, d)
 	if err != nil {
 		return true
 	}
-	was, err := f.toDB(snap.FieldByIndex(f.index), d)
+	was, err := f.toDB(b, d)
 	if err != nil {
 		return true
 	}
