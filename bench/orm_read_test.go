@@ -51,10 +51,11 @@ func eachBackend(b *testing.B, get func(*testing.B, string) *backend, fn func(b 
 //	*/pgx-raw, */database-sql-raw  QueryRow(SELECT ... WHERE id = $1).Scan into a struct
 //	*/orm-Get-cached               orm.Objects[ormRow](db).Get(ctx, lookups.Q{"pk": id}) in the
 //	                               database-wide identity map, which holds all 10,000 objects
-//	                               (loaded and kept alive before timing): the query still runs
-//	                               and the row is still scanned, then the cached object is returned
-//	*/orm-Get-fresh-scope          the same Get with orm.WithCacheScope(ctx) per operation: a new,
-//	                               empty identity map, so the object read is the one returned
+//	                               (orm.WithDatabaseScope, loaded and kept alive before timing):
+//	                               the query still runs and the row is still scanned, then the
+//	                               cached object is refreshed from it and returned
+//	*/orm-Get-fresh-scope          the same Get with a plain context: the default scope of one
+//	                               call, so the object read is the one returned
 //
 // Before timing, every variant reads every 97th id and the last one and
 // checks the values; each timed operation must return the row asked for (and
@@ -64,7 +65,7 @@ func BenchmarkORMGetByPK(b *testing.B) {
 		b.Run(raw, func(b *testing.B) { runGet(b, rawGet(be)) })
 		b.Run("orm-Get-cached", func(b *testing.B) {
 			// Fill the identity map and keep its objects alive.
-			keep, err := orm.Objects[ormRow](be.core).OrderBy("id").All(context.Background())
+			keep, err := orm.Objects[ormRow](be.core).OrderBy("id").All(orm.WithDatabaseScope(context.Background()))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -140,8 +141,8 @@ func rawGet(be *backend) getter {
 // returns the cached object; with nil, a fresh scope per call.
 func ormGet(db *core.Database, cached []*ormRow) getter {
 	return func(ctx context.Context, id int64) (benchRow, error) {
-		if cached == nil {
-			ctx = orm.WithCacheScope(ctx)
+		if cached != nil {
+			ctx = orm.WithDatabaseScope(ctx)
 		}
 		obj, err := orm.Objects[ormRow](db).Get(ctx, lookups.Q{"pk": id})
 		if err != nil {
@@ -158,8 +159,8 @@ func ormGet(db *core.Database, cached []*ormRow) getter {
 // structs per operation:
 //
 //	*/pgx-raw, */database-sql-raw  Query + Scan of each row into a struct appended to a []benchRow
-//	*/orm-All                      orm.Objects[ormRow](db).OrderBy("id").All(orm.WithCacheScope(ctx)):
-//	                               a []*ormRow, each object new (a fresh identity map per operation)
+//	*/orm-All                      orm.Objects[ormRow](db).OrderBy("id").All(ctx):
+//	                               a []*ormRow, each object new (the default scope of one call)
 //
 // Before timing, every variant's rows are checked value by value; each timed
 // operation must return 10,000 rows.
@@ -219,7 +220,7 @@ var objsSink []*ormRow
 
 func ormAll(db *core.Database) reader {
 	return func(ctx context.Context, visit func(benchRow) error) (int, error) {
-		objs, err := orm.Objects[ormRow](db).OrderBy("id").All(orm.WithCacheScope(ctx))
+		objs, err := orm.Objects[ormRow](db).OrderBy("id").All(ctx)
 		if err != nil {
 			return 0, err
 		}

@@ -310,7 +310,7 @@ var relSink any
 //	                               JOIN parents p ON p.id = c.parent_id ORDER BY c.id, into a
 //	                               []rawChild whose parents are deduplicated by id in a map
 //	*/orm-SelectRelated            orm.Objects[srChild](db).SelectRelated("parent").OrderBy("id")
-//	                               .All(orm.WithCacheScope(ctx))
+//	                               .All(ctx)
 //
 // Before timing, every child and its parent are checked, and that the 100
 // parents are 100 objects; each timed operation must return 1,000 children.
@@ -367,7 +367,7 @@ func rawSelectRelated(raw rawDB) relOp {
 
 func ormSelectRelated(db *core.Database) relOp {
 	return func(ctx context.Context, verify bool) (int, error) {
-		out, err := orm.Objects[srChild](db).SelectRelated("parent").OrderBy("id").All(orm.WithCacheScope(ctx))
+		out, err := orm.Objects[srChild](db).SelectRelated("parent").OrderBy("id").All(ctx)
 		if err != nil {
 			return 0, err
 		}
@@ -405,7 +405,7 @@ func ormSelectRelated(db *core.Database) relOp {
 //	                    slice (found by id in a map)
 //	*/database-sql-raw  the same with WHERE parent_id IN (?, ?, ...) (1,000 parameters)
 //	*/orm-PrefetchRelated  orm.Objects[pfParent](db).PrefetchRelated("children").OrderBy("id")
-//	                    .All(orm.WithCacheScope(ctx))
+//	                    .All(ctx)
 //
 // Before timing, every parent and child and the links both ways are
 // checked; each timed operation must return 1,000 parents holding 10,000
@@ -493,7 +493,7 @@ func rawPrefetch(raw rawDB) relOp {
 
 func ormPrefetch(db *core.Database) relOp {
 	return func(ctx context.Context, verify bool) (int, error) {
-		parents, err := orm.Objects[pfParent](db).PrefetchRelated("children").OrderBy("id").All(orm.WithCacheScope(ctx))
+		parents, err := orm.Objects[pfParent](db).PrefetchRelated("children").OrderBy("id").All(ctx)
 		if err != nil {
 			return 0, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 )
 
@@ -49,6 +50,10 @@ type Tx struct {
 	savepoint string // "" for an outermost transaction
 	release   func() // frees the force-rollback connection, if this holds it
 	done      atomic.Bool
+
+	mu          sync.Mutex
+	attachments map[any]any
+	onEnd       []func(committed bool)
 }
 
 type txKey struct{ db *Database }
@@ -57,6 +62,58 @@ type txKey struct{ db *Database }
 func txFrom(ctx context.Context, db *Database) *Tx {
 	t, _ := ctx.Value(txKey{db}).(*Tx)
 	return t
+}
+
+// TxFrom returns the transaction (or savepoint) of db that ctx carries, or
+// nil when it carries none. Packages built on core use it to keep state per
+// unit of work (see Tx.Attachment and Tx.OnEnd).
+func (db *Database) TxFrom(ctx context.Context) *Tx { return txFrom(ctx, db) }
+
+// Parent returns the transaction a savepoint was made in, or nil for an
+// outermost transaction.
+func (t *Tx) Parent() *Tx { return t.parent }
+
+// Done reports whether the transaction, or one it is nested in, has ended.
+func (t *Tx) Done() bool { return t.isDone() }
+
+// Attachment returns the value stored under key for this transaction (a
+// savepoint has attachments of its own), storing the result of create first
+// if there is none yet. Packages built on core keep per-transaction state
+// here, such as the orm's identity map. Use an unexported key type.
+func (t *Tx) Attachment(key any, create func() any) any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if v, ok := t.attachments[key]; ok {
+		return v
+	}
+	if t.attachments == nil {
+		t.attachments = map[any]any{}
+	}
+	v := create()
+	t.attachments[key] = v
+	return v
+}
+
+// OnEnd registers fn to run once the transaction ends: committed is true
+// when Commit succeeded (for a savepoint: was released into its enclosing
+// transaction), false after a rollback or a failed commit. Functions run in
+// the order they were registered, on the goroutine that ended the
+// transaction.
+func (t *Tx) OnEnd(fn func(committed bool)) {
+	t.mu.Lock()
+	t.onEnd = append(t.onEnd, fn)
+	t.mu.Unlock()
+}
+
+// ended runs the OnEnd functions.
+func (t *Tx) ended(committed bool) {
+	t.mu.Lock()
+	fns := t.onEnd
+	t.onEnd = nil
+	t.mu.Unlock()
+	for _, fn := range fns {
+		fn(committed)
+	}
 }
 
 // InTransaction reports whether ctx carries an unfinished transaction of db.
@@ -168,13 +225,17 @@ func (t *Tx) Commit(ctx context.Context) error {
 	}
 	t.done.Store(true)
 	defer t.free()
+	var err error
 	if t.savepoint != "" {
-		return t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
+		err = t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
+	} else {
+		start := now()
+		err = t.real.Commit(ctx)
+		t.db.observe(ctx, statement{sql: "COMMIT"}, start, err)
+		err = wrapError(err, "COMMIT")
 	}
-	start := now()
-	err := t.real.Commit(ctx)
-	t.db.observe(ctx, statement{sql: "COMMIT"}, start, err)
-	return wrapError(err, "COMMIT")
+	t.ended(err == nil)
+	return err
 }
 
 // Rollback undoes the transaction's work (for a savepoint: only the work done
@@ -186,6 +247,7 @@ func (t *Tx) Rollback(ctx context.Context) error {
 	}
 	t.done.Store(true)
 	defer t.free()
+	defer t.ended(false)
 	ctx = context.WithoutCancel(ctx)
 	if t.savepoint != "" {
 		if err := t.control(ctx, "ROLLBACK TO SAVEPOINT "+t.savepoint); err != nil {

@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -27,19 +28,42 @@ const (
 	kindRelation                   // a foreign key: the related object's primary key
 )
 
-// scanCtx is what reading a row needs besides the row: the dialect, and
-// the identity map that related objects (and the rows' own) go through.
+// scanCtx is what one read (a terminal call) needs besides the rows: the
+// dialect, and the identity scope that the objects it reads go through.
 type scanCtx struct {
 	d     *core.Dialect
-	scope *scope // nil: no identity map
-	force bool   // ForceRestore: refresh cached objects in place
-	buf   []any  // scan destinations, reused from row to row
-	maps  map[*modelInfo]*typeMap
+	scope *scope   // nil: no identity map (Values)
+	jr    *journal // the transaction's, when the read is inside one
+	gen   uint64   // this read's number in the scope
+	full  bool     // ForceRestore or ForUpdate: refresh every field of held objects
+	// main: file the objects of the query's own model in the scope. A call
+	// scope skips it when nothing in the read can refer to them (no joins,
+	// no prefetch, no foreign key to the model itself): one key comes once.
+	main bool
+	buf  []any // scan destinations, reused from row to row
+	maps map[*modelInfo]*typeMap
 	// Integer foreign keys are scanned into these slots (one per field of
 	// the model being read), then turned into objects. Every backend fills
 	// a sql.NullInt64 on its fast path (PostgreSQL's through pgtype.Int8).
 	keys   []sql.NullInt64
 	joined []*scanCtx // SelectRelated: one per join, for their own key slots
+}
+
+// newScanCtx starts a read made with ctx on db: in the lasting scope ctx
+// carries, or in a scope of its own (of kind own).
+func newScanCtx(ctx context.Context, db *core.Database, full bool, own scopeKind) *scanCtx {
+	s, j := lastingScope(ctx, db)
+	if s == nil {
+		s = newScope(own)
+	}
+	return &scanCtx{d: db.Dialect(), scope: s, jr: j, gen: s.nextGen(), full: full, main: true}
+}
+
+// touch records, for the transaction, that the read filed key.
+func (sc *scanCtx) touch(tm *typeMap, key ident) {
+	if sc.jr != nil {
+		sc.jr.touch(tm, key)
+	}
 }
 
 // tm returns the scope's map for a model, looked up once per query.

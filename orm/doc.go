@@ -59,8 +59,9 @@
 // # Saving
 //
 // Save inserts an object without a key and updates one with a key: only the
-// fields changed since it was loaded when the model embeds Model, or the
-// fields named. BulkCreate inserts in multi-row batches (on PostgreSQL,
+// fields changed since it was read or saved when the model embeds Model
+// (dirty tracking), or only the fields named, which leaves every other
+// change unsaved. BulkCreate inserts in multi-row batches (on PostgreSQL,
 // arrays through unnest), atomically, and sets every generated key. GetOrCreate and UpdateOrCreate
 // are safe under concurrency given a unique constraint on the lookup fields.
 //
@@ -76,16 +77,47 @@
 // relations into the query; PrefetchRelated and LoadRelated load any
 // relation with one query per level; lookups cross relations
 // ("album__artist__name") as IN subqueries, so no row comes back twice.
-// Saving an object saves its changed relation lists.
+//
+// Saving an object saves its changed relation lists, and a list knows
+// whether it was loaded (the state lives in the embedded Model). A list
+// filled by PrefetchRelated, LoadRelated or Load-ed relations, or saved
+// whole with a new object, is synced: children that left it are deleted
+// (unlinked when their foreign key is nullable), links that left it
+// removed, and an empty list removes them all. A list never loaded only
+// gains the objects put in it: Save inserts or links them and never deletes
+// or unlinks. A nil list is always left alone. Loading a list the program
+// appended to keeps the appended objects, to be saved with the rest.
 //
 // # The identity map
 //
-// Within a scope, one primary key is one object: reads return the object
-// the scope already holds (as it is, unless ForceRestore), and stubs are the
-// objects later loads fill in. The default scope is the database's, held
-// with weak pointers; WithCacheScope gives a context a scope of its own,
-// held strongly until the context is dropped. Cache and CacheIn reach a
-// model's part of a scope.
+// The identity map belongs to a unit of work carried by the context, as
+// SQLAlchemy's Session does; within one scope, one primary key of a model
+// is one object (Get twice returns one pointer; SelectRelated,
+// PrefetchRelated and Restore share it; a stub is the object a later read
+// fills). The scope of a call is, in order:
+//
+//   - the transaction ctx carries (db.Transaction or db.Begin): objects read
+//     inside it are shared inside it, and the scope ends with it. A rollback
+//     (of a transaction or a savepoint) undoes what it did to objects: the
+//     keys it read leave the scope, an object it inserted is new again (not
+//     loaded, an auto-increment key zeroed, so a retry inserts it again),
+//     one it updated has its changes unsaved again (its next Save writes
+//     every field), one it deleted gets its key back. A transaction begun
+//     inside WithScope shares that scope;
+//   - the scope WithScope put in ctx, for a request's or job's unit of work;
+//   - the database-wide map, held with weak pointers, when ctx comes from
+//     WithDatabaseScope (atom-db's cache: for single-goroutine programs);
+//   - otherwise a scope of the call's own: within its result one key is one
+//     object (child.Parent == parent), and nothing is shared with any other
+//     call or goroutine.
+//
+// Reads are never stale: what a query returns is what the database holds.
+// A row read for an object the scope already holds refreshes every field
+// that has no unsaved change (one the program changed and has not saved
+// keeps its value and stays dirty, so the next Save writes it); ForUpdate
+// and ForceRestore refresh every field. A model that does not embed Model
+// has no dirty tracking: a read refreshes all its fields. Cache and CacheIn
+// reach a model's part of a scope.
 //
 // # Core-style queries
 //
@@ -94,10 +126,11 @@
 //
 // # Sharing objects
 //
-// Managers, query sets and the identity map are safe for concurrent use.
-// Objects are plain structs, shared by everyone who reads the same key in
-// the same scope: reading them from several goroutines is fine, but
-// changing one (directly, by loading a stub into it, or with ForceRestore)
-// while another goroutine reads it is a data race. Goroutines that write
-// should use scopes of their own.
+// Managers and query sets are immutable and safe for concurrent use, and
+// so are the identity maps. Objects are plain structs: by default each call
+// returns objects of its own, so goroutines never share one. A scope
+// (WithScope, a transaction) belongs to one goroutine at a time, like the
+// transaction it may carry. With WithDatabaseScope every reader of a row
+// gets the same object: changing it while another goroutine reads it is a
+// data race, and one goroutine's unsaved edits are saved by another's Save.
 package orm

@@ -73,3 +73,28 @@ func ExampleQuerySet_Aggregate() {
 	fmt.Println(agg["*__count"], agg["position__avg"], agg["last"])
 	// Output: 3 3 6
 }
+
+func ExampleWithScope() {
+	ctx := context.Background()
+	db, _ := core.Open(ctx, "sqlite://:memory:")
+	defer db.Close()
+	tracks := orm.Objects[Track](db)
+	_ = tracks.CreateTable(ctx)
+	_, _ = tracks.Create(ctx, &Track{Title: "Surfin'", Position: 1})
+
+	a, _ := tracks.Get(ctx, lookups.Q{"pk": 1})
+	b, _ := tracks.Get(ctx, lookups.Q{"pk": 1})
+	fmt.Println("without a scope, one object per call:", a != b)
+
+	ctx = orm.WithScope(ctx)
+	a, _ = tracks.Get(ctx, lookups.Q{"pk": 1})
+	a.Title = "Surfin' Safari" // not saved yet
+	_, _ = tracks.Filter(lookups.Q{"pk": 1}).Update(ctx, map[string]any{"position": 2})
+	b, _ = tracks.Get(ctx, lookups.Q{"pk": 1})
+	fmt.Println("in a scope, one object:", a == b)
+	fmt.Println(b.Position, b.Title) // the row's position, the unsaved title
+	// Output:
+	// without a scope, one object per call: true
+	// in a scope, one object: true
+	// 2 Surfin' Safari
+}

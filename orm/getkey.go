@@ -77,12 +77,14 @@ func (qs *QuerySet[T]) getByKey(ctx context.Context, key any) (*T, error) {
 	}
 	defer rows.Close()
 	sc := qs.scanCtx(ctx)
+	sc.main = !sc.scope.kind.perCall() || len(qs.prefetch) > 0 || info.refersToItself()
+	tm := qs.mainMap(sc)
 	var found *T
 	for rows.Next() {
 		if found != nil {
 			return nil, qs.errorf(ErrMultipleObjectsReturned, "more than one row has primary key %v", key)
 		}
-		if found, err = qs.scan(rows, sc, sc.tm(info)); err != nil {
+		if found, err = qs.scan(rows, sc, tm); err != nil {
 			return nil, err
 		}
 	}

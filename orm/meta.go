@@ -36,6 +36,7 @@ type modelInfo struct {
 	// the reverse and many-to-many lists (not stored in its table).
 	rels     []*relation
 	relByKey map[string]*relation
+	nLists   int      // how many of rels are lists (each has its listBit)
 	times    []*field // time.Time fields, put in UTC after a scan
 	// pair is struct{ Obj, Snap T }: with Model embedded, an object read
 	// from the database and its snapshot are allocated together.
@@ -280,6 +281,11 @@ func (info *modelInfo) collect(t reflect.Type, prefix []int, convs map[string]Co
 				}
 				info.relByKey[key] = rel
 			}
+			if info.nLists == 64 {
+				return modelErr(info.name, sf.Name, ErrInvalidModel, "a model has at most 64 relation lists")
+			}
+			rel.listBit = 1 << info.nLists
+			info.nLists++
 			info.rels = append(info.rels, rel)
 			continue
 		}
@@ -461,6 +467,12 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 	}
 	if f.auto && (!f.pk || !isIntegerKind(f.ctype.Kind)) {
 		return nil, bad("autoincrement needs an integer primary key")
+	}
+	if f.autoNow && f.autoAdd {
+		// Django refuses the pair too: auto_now already sets the field on
+		// creation, and auto_now_add would stop every later save from
+		// updating it; which one the author meant cannot be guessed.
+		return nil, bad("auto_now and auto_now_add are mutually exclusive: auto_now sets the field on every save, creation included")
 	}
 	if (f.autoNow || f.autoAdd) && f.baseType() != timeType {
 		return nil, bad("auto_now and auto_now_add need a time.Time field")

@@ -12,8 +12,11 @@ import "github.com/atomdb/atomdb/core"
 //	}
 //
 // With it, Save writes only the fields changed since the object was loaded
-// or saved (dirty tracking), and IsLoaded can tell a loaded object from a
-// new one. Without it, Save writes every field. Models are used by pointer;
+// or saved (dirty tracking), a read keeps the fields changed and not saved,
+// relation lists remember whether they were loaded (only a loaded list is
+// synced on Save), and IsLoaded can tell a loaded object from a new one.
+// Without it, Save writes every field, a read refreshes every field, and
+// relation lists only ever gain rows. Models are used by pointer;
 // copying a loaded struct copies its load state too.
 type Model struct {
 	loaded bool
@@ -23,6 +26,10 @@ type Model struct {
 	// owner is the address of the object whose snapshot this is: a copy of
 	// a loaded struct must not write into the original's snapshot.
 	owner uintptr
+	// lists has the bit (relation.listBit) of each relation list that was
+	// loaded whole (Load, PrefetchRelated, LoadRelated) or saved whole:
+	// only those are synced on Save, the others only gain what was appended.
+	lists uint64
 }
 
 func (m *Model) atomdbModel() *Model { return m }

@@ -15,8 +15,10 @@ import (
 // PrefetchRelated("tracks", "tracks__album", "tags"). Any kind of relation
 // works: a foreign key fills its stub, a one-to-many or many-to-many list is
 // set to the related objects in primary-key order (an empty list when there
-// are none). The identity map makes a child's foreign key the very parent
-// object (track.Album == album). On PostgreSQL the keys travel as one array
+// are none) and becomes a loaded list, which Save syncs; a list with unsaved
+// changes keeps them (objects appended to a list that was not loaded are
+// added to the ones read). A child's foreign key is the very parent object
+// (track.Album == album). On PostgreSQL the keys travel as one array
 // parameter; elsewhere in IN lists cut under the dialect's parameter limit.
 func (qs *QuerySet[T]) PrefetchRelated(paths ...string) *QuerySet[T] {
 	c := qs.clone()
@@ -174,10 +176,12 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 			list := groups[identOf(o.Elem().FieldByIndex(rel.model.pk.index))]
 			slice := reflect.MakeSlice(reflect.SliceOf(reflect.PointerTo(target.typ)), len(list), len(list))
 			for i, c := range list {
+				if rel.kind == relations.OneToMany {
+					c.Elem().FieldByIndex(rel.back.fk.index).Set(o) // the very parent, in or out of the scope
+				}
 				slice.Index(i).Set(c)
 			}
-			o.Elem().FieldByIndex(rel.index).Set(slice)
-			rel.model.snapshotList(o.Elem(), rel) // loaded, so not changed
+			rel.model.loadList(o.Elem(), rel, slice, sc.full)
 		}
 	}
 	return children, nil

@@ -125,11 +125,10 @@ func (qs *QuerySet[T]) Distinct() *QuerySet[T] {
 	return c
 }
 
-// ForceRestore makes the query refresh, in place, objects that the identity
-// map already holds, with the values just read. Without it, an object read
-// before is returned as it is, even if its row has changed since (atom-db's
-// behaviour). Other goroutines holding the object see the change: do not
-// refresh objects that other goroutines are reading.
+// ForceRestore makes the query refresh every field of the objects the
+// scope already holds with the values just read, discarding unsaved
+// changes. Without it, a read refreshes only the fields without an unsaved
+// change (see the package doc, "The identity map").
 func (qs *QuerySet[T]) ForceRestore() *QuerySet[T] {
 	c := qs.clone()
 	c.force = true
@@ -137,9 +136,11 @@ func (qs *QuerySet[T]) ForceRestore() *QuerySet[T] {
 }
 
 // ForUpdate locks the selected rows until the end of the transaction the
-// context carries (SELECT ... FOR UPDATE). SQLite has no row locks; its
+// context carries (SELECT ... FOR UPDATE), and, like ForceRestore, refreshes
+// every field of objects the scope already holds: a read-modify-write under
+// the lock starts from the row as it is. SQLite has no row locks; its
 // transactions already hold the database's write lock (core begins them
-// IMMEDIATE), so there it changes nothing.
+// IMMEDIATE), so there the lock changes nothing.
 func (qs *QuerySet[T]) ForUpdate() *QuerySet[T] {
 	c := qs.clone()
 	c.update = true
@@ -293,8 +294,8 @@ func (qs *QuerySet[T]) selectModels(defaultOrder ...string) (*goqu.SelectDataset
 // and runs the prefetch queries for each page, since a connection cannot run
 // them while the main query's rows are still being read.
 func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
-	if len(qs.prefetch) == 0 {
-		return qs.stream(ctx)
+	if len(qs.prefetch) == 0 || qs.err != nil {
+		return qs.stream(ctx, nil) // a stream scope: weak, so memory stays constant
 	}
 	return func(yield func(*T, error) bool) {
 		nodes, err := qs.planPrefetch()
@@ -302,6 +303,7 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 			yield(nil, err)
 			return
 		}
+		sc := qs.scanCtx(ctx)
 		page := qs.clone()
 		page.prefetch = nil
 		if !page.orderedBy("pk") {
@@ -316,9 +318,12 @@ func (qs *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[*T, error] {
 				}
 			}
 			page.offset, page.limit = offset, n
-			objs, err := page.All(ctx)
+			if sc.scope.kind.perCall() {
+				sc = qs.scanCtx(ctx) // a scope per page: memory stays bounded
+			}
+			objs, err := page.all(ctx, sc)
 			if err == nil {
-				err = prefetchAll(ctx, qs.db, qs.scanCtx(ctx), pointers(objs), nodes)
+				err = prefetchAll(ctx, qs.db, sc, pointers(objs), nodes)
 			}
 			if err != nil {
 				yield(nil, qs.wrap(err))
@@ -357,8 +362,9 @@ func pointers[T any](objs []*T) []reflect.Value {
 	return out
 }
 
-// stream yields the objects of the query as rows arrive.
-func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
+// stream yields the objects of the query as rows arrive. A nil sc starts a
+// read of its own.
+func (qs *QuerySet[T]) stream(ctx context.Context, sc *scanCtx) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		if qs.err != nil {
 			yield(nil, qs.err)
@@ -389,8 +395,11 @@ func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
 			return
 		}
 		defer rows.Close()
-		sc := qs.scanCtx(ctx)
-		tm := sc.scope.of(qs.info)
+		if sc == nil {
+			sc = newScanCtx(ctx, qs.db, qs.force || qs.update, streamScope)
+		}
+		sc.main = sc.main && (!sc.scope.kind.perCall() || len(joins) > 0 || len(qs.prefetch) > 0 || qs.info.refersToItself())
+		tm := qs.mainMap(sc)
 		for rows.Next() {
 			var obj *T
 			var err error
@@ -413,8 +422,29 @@ func (qs *QuerySet[T]) stream(ctx context.Context) iter.Seq2[*T, error] {
 	}
 }
 
+// scanCtx starts a read (one terminal call) of the query.
 func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
-	return &scanCtx{d: qs.db.Dialect(), scope: scopeFor(ctx, qs.db), force: qs.force}
+	return newScanCtx(ctx, qs.db, qs.force || qs.update, callScope)
+}
+
+// mainMap returns the map the query's own objects go through, or nil when
+// the read does not file them (see scanCtx.main).
+func (qs *QuerySet[T]) mainMap(sc *scanCtx) *typeMap {
+	if !sc.main {
+		return nil
+	}
+	return sc.tm(qs.info)
+}
+
+// refersToItself reports whether the model has a foreign key to itself, so
+// that an object read can be another's related object in the same read.
+func (info *modelInfo) refersToItself() bool {
+	for _, r := range info.rels {
+		if r.fk != nil && r.target == info {
+			return true
+		}
+	}
+	return false
 }
 
 // scanRow reads the current row into a new object of the model: its stored
@@ -460,7 +490,7 @@ func (info *modelInfo) prepare(sc *scanCtx, dest []any) (reflect.Value, []any) {
 
 // finish completes an object prepare made once the row is scanned: its
 // foreign keys become objects, its times UTC, and it goes through the
-// identity map.
+// identity map (tm; nil when the read does not file it).
 func (info *modelInfo) finish(v reflect.Value, sc *scanCtx, tm *typeMap) (reflect.Value, error) {
 	for i, f := range info.fields {
 		if !f.intKey {
@@ -478,6 +508,10 @@ func (info *modelInfo) finish(v reflect.Value, sc *scanCtx, tm *typeMap) (reflec
 		}
 	}
 	info.utcTimes(v, info.times)
+	if tm == nil {
+		info.markLoaded(v, sc.d)
+		return v.Addr(), nil
+	}
 	return info.adopt(v, sc, tm), nil
 }
 
@@ -498,7 +532,7 @@ func (info *modelInfo) utcTimes(v reflect.Value, fs []*field) {
 // adopt files a freshly read object value v in the identity map and returns
 // the object the map holds for its key (v's own address when it is new).
 func (info *modelInfo) adopt(v reflect.Value, sc *scanCtx, tm *typeMap) reflect.Value {
-	p := tm.adopt(identOf(v.FieldByIndex(info.pk.index)), v.Addr(), sc.force)
+	p := tm.adopt(identOf(v.FieldByIndex(info.pk.index)), v.Addr(), sc)
 	if p.Pointer() == v.Addr().Pointer() {
 		info.markLoaded(v, sc.d)
 	}
@@ -517,6 +551,14 @@ func (qs *QuerySet[T]) scan(rows *core.Rows, sc *scanCtx, tm *typeMap) (*T, erro
 // All runs the query and returns every object, with the relations of
 // PrefetchRelated loaded by one query per level.
 func (qs *QuerySet[T]) All(ctx context.Context) ([]*T, error) {
+	if qs.err != nil {
+		return nil, qs.err
+	}
+	return qs.all(ctx, qs.scanCtx(ctx))
+}
+
+// all is All within the read sc.
+func (qs *QuerySet[T]) all(ctx context.Context, sc *scanCtx) ([]*T, error) {
 	var nodes []*prefetchNode
 	if len(qs.prefetch) > 0 {
 		var err error
@@ -525,14 +567,14 @@ func (qs *QuerySet[T]) All(ctx context.Context) ([]*T, error) {
 		}
 	}
 	var out []*T
-	for obj, err := range qs.stream(ctx) {
+	for obj, err := range qs.stream(ctx, sc) {
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, obj)
 	}
 	if len(nodes) > 0 && len(out) > 0 {
-		if err := prefetchAll(ctx, qs.db, qs.scanCtx(ctx), pointers(out), nodes); err != nil {
+		if err := prefetchAll(ctx, qs.db, sc, pointers(out), nodes); err != nil {
 			return nil, qs.wrap(err)
 		}
 	}

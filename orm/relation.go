@@ -27,6 +27,7 @@ type relation struct {
 	onUpdate   core.Action
 	protect    bool   // on_delete=protect: refuse to delete a referenced row
 	reverseOf  string // one-to-many: the target's foreign key field
+	listBit    uint64 // a list: its bit in Model.lists
 
 	// Set by resolve.
 	target *modelInfo

@@ -52,8 +52,10 @@ func label(info *modelInfo, f *field) string { return core.Label(info.table, f.c
 // least one of them: a row with none is an error naming the model, never an
 // object of zero values. When the key is NULL (an outer join that found no
 // row of this model) Restore returns nil and no error. The object goes
-// through the identity map: restoring a row whose key is already held
-// returns that object.
+// through the identity map: restoring a row whose key the scope already
+// holds returns that object, refreshed. Each Restore call is its own scope
+// unless ctx carries one (WithScope or a transaction): restore the rows of
+// a join with such a context to link the objects (track.Album == album).
 func (m *Manager[T]) Restore(ctx context.Context, row *core.Row) (*T, error) {
 	if m.err != nil {
 		return nil, m.err

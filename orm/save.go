@@ -33,8 +33,12 @@ func (m *Manager[T]) Create(ctx context.Context, obj *T) (*T, error) {
 // an UPDATE of the given fields, or, when none are given, of the fields
 // changed since obj was loaded or saved (every field for a model that does
 // not embed Model, or an object not loaded). Nothing is written when nothing
-// changed. An object with a key that matches no row is inserted, as Django
-// does; with explicit fields that is an ErrDoesNotExist error instead.
+// changed. With fields given, only those are written (an auto_now field
+// among them is set) and every other change stays unsaved, for a later
+// Save; relation lists are saved only without fields (see the package doc,
+// "Relations"). An object with a key that matches no row is inserted, as
+// Django does; with explicit fields that is an ErrDoesNotExist error
+// instead.
 func (m *Manager[T]) Save(ctx context.Context, obj *T, fields ...string) error {
 	v, err := m.check(obj, "Save")
 	if err != nil {
@@ -54,8 +58,13 @@ func (m *Manager[T]) Delete(ctx context.Context, obj *T) error {
 	if _, err := m.db.Execute(ctx, goqu.Delete(core.TableIdent(m.info.table)).Where(goqu.C(m.info.pk.column).Eq(pkVal))); err != nil {
 		return m.wrap(err)
 	}
+	if s, j := lastingScope(ctx, m.db); s != nil {
+		if j != nil {
+			j.wrote(m.info, v.Addr(), wroteDelete)
+		}
+		s.of(m.info).remove(identOf(v.FieldByIndex(m.info.pk.index)), v.Addr())
+	}
 	m.info.forget(v)
-	scopeFor(ctx, m.db).of(m.info).remove(identOf(v.FieldByIndex(m.info.pk.index)))
 	if m.info.pk.auto {
 		v.FieldByIndex(m.info.pk.index).SetZero()
 	}
@@ -75,7 +84,8 @@ func (m *Manager[T]) saved(obj *T, method string) (reflect.Value, any, error) {
 	return v, pkVal, err
 }
 
-// Load refreshes obj from its row: every field, or only those named.
+// Load refreshes obj from its row: every field (unsaved changes are
+// discarded), or only those named (the others keep their unsaved changes).
 // ErrDoesNotExist when the row is gone.
 func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 	v, pkVal, err := m.saved(obj, "Load")
@@ -104,7 +114,7 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 		return m.errorf(ErrDoesNotExist, "Load: no row with primary key %v", pkVal)
 	}
 	dest := make([]any, len(todo))
-	sc := &scanCtx{d: m.db.Dialect(), scope: scopeFor(ctx, m.db)}
+	sc := newScanCtx(ctx, m.db, true, callScope)
 	for i, f := range todo {
 		dest[i] = f.target(v.FieldByIndex(f.index), sc)
 	}
@@ -114,6 +124,8 @@ func (m *Manager[T]) Load(ctx context.Context, obj *T, fields ...string) error {
 	m.info.utcTimes(v, todo)
 	if len(fields) == 0 {
 		m.info.markLoaded(v, m.db.Dialect())
+	} else {
+		m.info.markFields(v, todo) // those fields now match the row; other changes stay unsaved
 	}
 	return rows.Close()
 }

@@ -93,7 +93,7 @@ func (qs *QuerySet[T]) scanJoined(rows *core.Rows, sc *scanCtx, tm *typeMap, joi
 	if len(sc.joined) != len(joins) {
 		sc.joined = make([]*scanCtx, len(joins)) // each join's own key slots
 		for i := range joins {
-			sc.joined[i] = &scanCtx{d: sc.d, scope: sc.scope, force: sc.force, maps: sc.maps}
+			sc.joined[i] = &scanCtx{d: sc.d, scope: sc.scope, jr: sc.jr, gen: sc.gen, full: sc.full, main: true, maps: sc.maps}
 		}
 	}
 	main, dest := qs.info.prepare(sc, sc.buf[:0])

@@ -83,7 +83,7 @@ func (w *writer) insert(ctx context.Context, v reflect.Value) error {
 		if err := w.insertRow(ctx, v); err != nil {
 			return err
 		}
-		return w.syncLists(ctx, v, rels)
+		return w.syncLists(ctx, v, rels, true)
 	})
 }
 
@@ -111,14 +111,18 @@ func (w *writer) insertRow(ctx context.Context, v reflect.Value) error {
 	return nil
 }
 
-// remember marks a just-written object loaded and files it in the identity
-// map, in place of any object held for its key.
+// remember marks a just-inserted object loaded and files it in the lasting
+// scope ctx carries, if any, in place of any object held for its key.
 func (w *writer) remember(ctx context.Context, v reflect.Value) {
 	w.info.markLoaded(v, w.db.Dialect())
-	tm := scopeFor(ctx, w.db).of(w.info)
-	key := identOf(v.FieldByIndex(w.info.pk.index))
-	tm.remove(key)
-	tm.adopt(key, v.Addr(), false)
+	s, j := lastingScope(ctx, w.db)
+	if s == nil {
+		return
+	}
+	if j != nil {
+		j.wrote(w.info, v.Addr(), wroteInsert)
+	}
+	s.of(w.info).put(identOf(v.FieldByIndex(w.info.pk.index)), v.Addr())
 }
 
 // pkValue returns the object's primary key value and whether it is set.
@@ -158,38 +162,47 @@ func (w *writer) errorfField(f *field, sentinel error, format string, args ...an
 }
 
 // save is Manager.Save after its argument check: the object's row, then
-// its changed relation lists, in one transaction.
+// its changed relation lists, in one transaction. With fields named, only
+// those are written.
 func (w *writer) save(ctx context.Context, v reflect.Value, fields []string) error {
 	rels := w.info.lists(v, false)
 	if len(rels) == 0 || len(fields) > 0 {
-		return w.saveRow(ctx, v, fields)
+		_, err := w.saveRow(ctx, v, fields)
+		return err
 	}
 	return w.db.Transaction(ctx, func(ctx context.Context) error {
-		if err := w.saveRow(ctx, v, nil); err != nil {
+		inserted, err := w.saveRow(ctx, v, nil)
+		if err != nil {
 			return err
 		}
-		return w.syncLists(ctx, v, rels)
+		return w.syncLists(ctx, v, rels, inserted)
 	})
 }
 
-// saveRow writes the object value v's own row.
-func (w *writer) saveRow(ctx context.Context, v reflect.Value, fields []string) error {
+// saveRow writes the object value v's own row; inserted reports that it
+// was an INSERT.
+func (w *writer) saveRow(ctx context.Context, v reflect.Value, fields []string) (inserted bool, err error) {
 	pkVal, hasPK, err := w.pkValue(v)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !hasPK && w.info.pk.auto {
-		return w.insertRow(ctx, v)
+		return true, w.insertRow(ctx, v)
 	}
 	if !hasPK {
-		return w.errorfField(w.info.pk, ErrNotSaved, "Save needs a primary key value")
+		return false, w.errorfField(w.info.pk, ErrNotSaved, "Save needs a primary key value")
 	}
 	at := now()
 	var todo []*field
 	explicit := len(fields) > 0
 	if explicit {
 		if todo, err = w.fieldsNamed("Save", fields); err != nil {
-			return err
+			return false, err
+		}
+		for _, f := range todo {
+			if f.autoNow {
+				v.FieldByIndex(f.index).Set(reflect.ValueOf(storedTime(at)))
+			}
 		}
 	} else {
 		for _, f := range w.info.fields {
@@ -199,11 +212,11 @@ func (w *writer) saveRow(ctx context.Context, v reflect.Value, fields []string) 
 		}
 		changed, tracked, err := w.info.dirty(v, w.db.Dialect())
 		if err != nil {
-			return err
+			return false, err
 		}
 		if tracked {
 			if len(changed) == 0 {
-				return nil
+				return false, nil
 			}
 			todo = changed
 		} else {
@@ -217,22 +230,29 @@ func (w *writer) saveRow(ctx context.Context, v reflect.Value, fields []string) 
 		}
 		val, err := f.toStore(v.FieldByIndex(f.index), w.db.Dialect())
 		if err != nil {
-			return err
+			return false, err
 		}
 		rec[f.column] = val
 	}
 	if len(rec) > 0 {
 		res, err := w.db.Execute(ctx, goqu.Update(core.TableIdent(w.info.table)).Set(rec).Where(goqu.C(w.info.pk.column).Eq(pkVal)))
 		if err != nil {
-			return w.wrap(err)
+			return false, w.wrap(err)
 		}
 		if res.RowsAffected == 0 {
 			if explicit {
-				return w.errorf(ErrDoesNotExist, "Save(%v): no row with primary key %v", fields, pkVal)
+				return false, w.errorf(ErrDoesNotExist, "Save(%v): no row with primary key %v", fields, pkVal)
 			}
-			return w.insertRow(ctx, v)
+			return true, w.insertRow(ctx, v)
+		}
+		if j := txJournal(ctx, w.db); j != nil {
+			j.wrote(w.info, v.Addr(), wroteUpdate)
 		}
 	}
-	w.info.markLoaded(v, w.db.Dialect())
-	return nil
+	if explicit {
+		w.info.markFields(v, todo) // the other fields keep their unsaved changes
+	} else {
+		w.info.markLoaded(v, w.db.Dialect())
+	}
+	return false, nil
 }

@@ -127,7 +127,7 @@ func TestSchemaQualifiedTable(t *testing.T) {
 		if k, err := notes.Filter(lookups.Q{"text": "third"}).Update(ctx, map[string]any{"text": "3rd"}); err != nil || k != 1 {
 			t.Fatalf("Update = %d, %v", k, err)
 		}
-		third, err := notes.Get(orm.WithCacheScope(ctx), lookups.Q{"pk": got[0].ID + 1})
+		third, err := notes.Get(orm.WithScope(ctx), lookups.Q{"pk": got[0].ID + 1})
 		if err != nil || third.Text != "3rd" {
 			t.Fatalf("Get by key = %v, %v", third, err)
 		}
@@ -184,7 +184,7 @@ func TestLongLabelsAndRestore(t *testing.T) {
 				t.Errorf("label %q is %d bytes", c, len(c))
 			}
 		}
-		got, err := m.Restore(orm.WithCacheScope(ctx), row)
+		got, err := m.Restore(orm.WithScope(ctx), row)
 		if err != nil || got.Value != "x" || got.Other != "y" {
 			t.Fatalf("Restore of Columns = %+v, %v; want x, y", got, err)
 		}
@@ -192,7 +192,7 @@ func TestLongLabelsAndRestore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = m.Restore(orm.WithCacheScope(ctx), row)
+		_, err = m.Restore(orm.WithScope(ctx), row)
 		if !errors.Is(err, orm.ErrBadValue) || !strings.Contains(err.Error(), "LongNamedModel") {
 			t.Fatalf("Restore of a row with only the key = %v, want ErrBadValue naming the model", err)
 		}

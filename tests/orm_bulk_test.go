@@ -166,7 +166,7 @@ func TestORMBulkCreateEveryType(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		read := orm.WithCacheScope(ctx)
+		read := orm.WithScope(ctx)
 		for i := range bulk {
 			got, err := objs.Get(read, lookups.Q{"id": bulk[i].ID})
 			if err != nil {
@@ -256,7 +256,7 @@ func bulkNotes(prefix string, n int) []*BulkNote {
 // the objects in the identity map.
 func TestORMBulkCreateBatches(t *testing.T) {
 	eachORM(t, func(t *testing.T, db *core.Database, log *queryLog) {
-		ctx := context.Background()
+		ctx := orm.WithScope(context.Background())
 		notes := orm.Objects[BulkNote](db)
 		// 4 columns: more than one statement on every backend (PostgreSQL
 		// sends 10,000 rows at a time, SQLite 8,191 and MySQL 16,383).
@@ -279,7 +279,7 @@ func TestORMBulkCreateBatches(t *testing.T) {
 				t.Fatalf("object %d: %+v", i, o)
 			}
 		}
-		read := orm.WithCacheScope(ctx)
+		read := orm.WithScope(ctx)
 		all, err := notes.OrderBy("id").All(read)
 		if err != nil {
 			t.Fatal(err)
@@ -293,7 +293,7 @@ func TestORMBulkCreateBatches(t *testing.T) {
 				t.Fatalf("row %d = %+v, object %+v", i, r, o)
 			}
 		}
-		// The database-wide identity map holds the very objects.
+		// The scope holds the very objects.
 		for _, i := range []int{0, 9_999, 10_000, n - 1} {
 			got, err := notes.Get(ctx, lookups.Q{"id": many[i].ID})
 			if err != nil || got != many[i] {
@@ -381,7 +381,7 @@ func TestORMBulkCreateTransactions(t *testing.T) {
 			t.Errorf("mixed ids: %d %d %d %d", mixed[0].ID, mixed[1].ID, mixed[2].ID, mixed[3].ID)
 		}
 		for _, o := range mixed {
-			got, err := notes.Get(orm.WithCacheScope(ctx), lookups.Q{"id": o.ID})
+			got, err := notes.Get(orm.WithScope(ctx), lookups.Q{"id": o.ID})
 			if err != nil || got.Name != o.Name {
 				t.Errorf("row %d = %+v, %v; want %q", o.ID, got, err, o.Name)
 			}
@@ -410,7 +410,7 @@ func TestORMBulkCreateOddModels(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range cs {
-			got, err := customs.Get(orm.WithCacheScope(ctx), lookups.Q{"id": c.ID})
+			got, err := customs.Get(orm.WithScope(ctx), lookups.Q{"id": c.ID})
 			if err != nil || got.Label != c.Label || got.Count != c.Count {
 				t.Errorf("custom row %d = %+v, %v; want %+v", c.ID, got, err, c)
 			}
@@ -432,7 +432,7 @@ func TestORMBulkCreateOddModels(t *testing.T) {
 				t.Errorf("BulkCreate sent %.100q", inserts[0])
 			}
 			for _, e := range batch {
-				got, err := exprs.Get(orm.WithCacheScope(ctx), lookups.Q{"id": e.ID})
+				got, err := exprs.Get(orm.WithScope(ctx), lookups.Q{"id": e.ID})
 				if err != nil || got.Label != e.Label || got.Count != e.Count || (got.Raw == nil) != (e.Raw == nil) || string(got.Raw) != string(e.Raw) {
 					t.Errorf("row %d = %+v, %v; want %+v", e.ID, got, err, e)
 				}
@@ -448,7 +448,7 @@ func TestORMBulkCreateOddModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, e := range far {
-				got, err := objs.Get(orm.WithCacheScope(ctx), lookups.Q{"id": e.ID})
+				got, err := objs.Get(orm.WithScope(ctx), lookups.Q{"id": e.ID})
 				if err != nil || !got.At.Equal(e.At) || got.S != e.S {
 					t.Errorf("far row = %v, %q, %v; want %v", got.At, got.S, err, e.At)
 				}

@@ -116,7 +116,7 @@ func TestORMTypesRoundTrip(t *testing.T) {
 		}
 		// A scope of its own: the database's identity map would hand back
 		// the very object just created.
-		got, err := objs.Get(orm.WithCacheScope(ctx), lookups.Q{"id": in.ID})
+		got, err := objs.Get(orm.WithScope(ctx), lookups.Q{"id": in.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +141,7 @@ func TestORMTypesRoundTrip(t *testing.T) {
 			t.Errorf("At = %v, want the same instant in UTC", got.At)
 		}
 		// NULLs come back as nil pointers and invalid sql.Null values.
-		n, err := objs.Get(orm.WithCacheScope(ctx), lookups.Q{"id": nulls.ID})
+		n, err := objs.Get(orm.WithScope(ctx), lookups.Q{"id": nulls.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

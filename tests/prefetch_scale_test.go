@@ -44,7 +44,7 @@ func TestPrefetchOf100000Parents(t *testing.T) {
 			t.Fatal(err)
 		}
 		log.reset()
-		all, err := orm.Objects[Crowd](db).PrefetchRelated("members").All(orm.WithCacheScope(ctx))
+		all, err := orm.Objects[Crowd](db).PrefetchRelated("members").All(orm.WithScope(ctx))
 		if err != nil {
 			t.Fatal(err)
 		}

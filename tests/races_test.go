@@ -25,7 +25,7 @@ func race(ctx context.Context, fn func(ctx context.Context, i int) (bool, error)
 		go func() {
 			defer wg.Done()
 			<-start
-			c, err := fn(orm.WithCacheScope(ctx), i)
+			c, err := fn(orm.WithScope(ctx), i)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -107,7 +107,7 @@ func TestUpdateOrCreateRace(t *testing.T) {
 			return c, err
 		})
 		checkRace(t, ctx, db, errs, created)
-		got, err := tags.Get(orm.WithCacheScope(ctx), lookups.Q{"name": "go"})
+		got, err := tags.Get(orm.WithScope(ctx), lookups.Q{"name": "go"})
 		if err != nil || got.Count < 1 || got.Count > racers {
 			t.Errorf("row after the race: %+v, %v", got, err)
 		}

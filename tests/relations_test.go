@@ -79,7 +79,7 @@ func eachRel(t *testing.T, fn func(t *testing.T, ctx context.Context, db *core.D
 		l := seedLibrary(t, ctx, db)
 		log.reset()
 		// A scope of its own: the objects above must not stand in for rows read.
-		fn(t, orm.WithCacheScope(ctx), db, l, log)
+		fn(t, orm.WithScope(ctx), db, l, log)
 	}, relModels...)
 }
 
@@ -154,7 +154,7 @@ func TestSelectRelated(t *testing.T) {
 		if c.Record != surf || c.Record.Artist.Label != surf.Artist.Label {
 			t.Error("the record of a cut is not the record read before")
 		}
-		plain, err := orm.Objects[Cut](orm.Objects[Cut](db).Database()).SelectRelated("record").Filter(lookups.Q{"title": "wave"}).Get(orm.WithCacheScope(context.Background()))
+		plain, err := orm.Objects[Cut](orm.Objects[Cut](db).Database()).SelectRelated("record").Filter(lookups.Q{"title": "wave"}).Get(orm.WithScope(context.Background()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +249,7 @@ func TestPrefetchRelated(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := comments.PrefetchRelated("replies", "replies__replies").Get(orm.WithCacheScope(ctx), lookups.Q{"reply_to__isnull": true})
+		got, err := comments.PrefetchRelated("replies", "replies__replies").Get(orm.WithScope(ctx), lookups.Q{"reply_to__isnull": true})
 		if err != nil || len(got.Replies) != 2 || got.Replies[1].Text != "b" || got.Replies[0].ReplyTo != got || len(got.Replies[0].Replies) != 0 {
 			t.Errorf("comments: %+v, %v", got, err)
 		}
@@ -368,52 +368,74 @@ func TestIdentityMap(t *testing.T) {
 		a1, _ := artists.Get(ctx, lookups.Q{"name": "Cid"})
 		a2, _ := artists.Get(ctx, lookups.Q{"pk": a1.ID})
 		if a1 != a2 {
-			t.Fatal("Get twice gave two objects")
+			t.Fatal("Get twice in one scope gave two objects")
 		}
-		// An outside change: the cached object stays as it was, unless ForceRestore.
+		// An outside change: the held object is refreshed, never stale.
 		if _, err := db.Execute(ctx, "UPDATE artists SET name = 'Cyd' WHERE id = :id", core.Params{"id": a1.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if a3, _ := artists.Get(ctx, lookups.Q{"pk": a1.ID}); a3 != a1 || a3.Name != "Cid" {
-			t.Errorf("re-query gave %+v, want the cached, stale object", a3)
+		if a3, _ := artists.Get(ctx, lookups.Q{"pk": a1.ID}); a3 != a1 || a1.Name != "Cyd" {
+			t.Errorf("re-query gave %+v, want the held object with the row's name", a3)
 		}
-		if a4, _ := artists.ForceRestore().Get(ctx, lookups.Q{"pk": a1.ID}); a4 != a1 || a1.Name != "Cyd" {
+		// An unsaved change survives a read, and stays dirty.
+		a1.Name = "Mine"
+		if _, err := db.Execute(ctx, "UPDATE artists SET name = 'Theirs' WHERE id = :id", core.Params{"id": a1.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := artists.Get(ctx, lookups.Q{"pk": a1.ID}); err != nil || a1.Name != "Mine" {
+			t.Errorf("a read overwrote an unsaved change: %q, %v", a1.Name, err)
+		}
+		// ForceRestore refreshes every field, unsaved changes included.
+		if a4, _ := artists.ForceRestore().Get(ctx, lookups.Q{"pk": a1.ID}); a4 != a1 || a1.Name != "Theirs" {
 			t.Errorf("ForceRestore gave %+v", a4)
 		}
-		// Another scope has objects of its own.
-		other, _ := artists.Get(orm.WithCacheScope(ctx), lookups.Q{"pk": a1.ID})
+		// Another scope has objects of its own; so has each call outside one.
+		other, _ := artists.Get(orm.WithScope(ctx), lookups.Q{"pk": a1.ID})
 		if other == a1 {
 			t.Error("a new scope shared an object")
 		}
-		// Many goroutines reading one row get one object.
+		bg := context.Background()
+		x, _ := artists.Get(bg, lookups.Q{"pk": a1.ID})
+		y, _ := artists.Get(bg, lookups.Q{"pk": a1.ID})
+		if x == nil || x == y || x == a1 {
+			t.Errorf("calls outside a scope shared objects: %p %p %p", x, y, a1)
+		}
+		// Many goroutines reading one row outside a scope get objects of their own.
 		var wg sync.WaitGroup
 		got := make([]*Artist, 20)
 		for i := range got {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				got[i], _ = artists.Get(ctx, lookups.Q{"name": "Bob"})
+				got[i], _ = artists.Get(bg, lookups.Q{"name": "Bob"})
 			}()
 		}
 		wg.Wait()
+		seen := map[*Artist]bool{}
 		for _, g := range got {
-			if g == nil || g != got[0] {
-				t.Fatal("concurrent Gets gave different objects")
+			if g == nil || seen[g] || g.Name != "Bob" {
+				t.Fatal("concurrent Gets outside a scope shared an object or failed")
 			}
+			seen[g] = true
 		}
-		// The database-wide map is weak: objects no one holds leave it.
+		// The database-wide map is an option, and weak: objects no one
+		// holds leave it.
 		for _, name := range []string{"x", "y", "z"} {
 			if _, err := db.Execute(ctx, "INSERT INTO listeners(name) VALUES (:n)", core.Params{"n": name}); err != nil {
 				t.Fatal(err)
 			}
 		}
+		shared := orm.WithDatabaseScope(bg)
 		listeners := orm.Objects[Listener](db)
-		all, err := listeners.All(context.Background())
+		all, err := listeners.All(shared)
 		if err != nil || len(all) != 3 {
 			t.Fatal(all, err)
 		}
 		if n := listeners.Cache().Len(); n != 3 {
 			t.Errorf("cache holds %d", n)
+		}
+		if again, _ := listeners.Get(shared, lookups.Q{"pk": all[0].ID}); again != all[0] {
+			t.Error("the database scope gave another object")
 		}
 		runtime.KeepAlive(all)
 		all = nil
@@ -422,12 +444,12 @@ func TestIdentityMap(t *testing.T) {
 		if n := listeners.Cache().Len(); n != 0 {
 			t.Errorf("after GC the cache still holds %d objects no one references", n)
 		}
-		cached, ok := artists.Cache().Get(a1.ID)
-		if ok && cached != a1 {
-			t.Error("Cache().Get gave another object")
+		cached, ok := artists.CacheIn(ctx).Get(a1.ID)
+		if !ok || cached != a1 {
+			t.Error("CacheIn(scope).Get did not give the scope's object")
 		}
-		artists.Cache().Clear()
-		if a5, _ := artists.Get(context.Background(), lookups.Q{"pk": a1.ID}); a5 == a1 {
+		artists.CacheIn(ctx).Clear()
+		if a5, _ := artists.Get(ctx, lookups.Q{"pk": a1.ID}); a5 == a1 {
 			t.Error("Clear kept the object")
 		}
 	})

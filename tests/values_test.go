@@ -190,7 +190,7 @@ func TestValuesThatDoNotFitUpdate(t *testing.T) {
 				t.Errorf("Update %s = %v: %d rows", c.field, c.value, n)
 			}
 		}
-		got, err := fits.Get(orm.WithCacheScope(ctx), lookups.Q{"name": "ok"})
+		got, err := fits.Get(orm.WithScope(ctx), lookups.Q{"name": "ok"})
 		if err != nil {
 			t.Fatal(err)
 		}

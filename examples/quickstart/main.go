@@ -191,7 +191,7 @@ func models(ctx context.Context, url string) error {
 
 	// SelectRelated: one query with a JOIN.
 	queries = 0
-	ctx = orm.WithCacheScope(ctx) // a fresh identity map, to read everything again
+	ctx = orm.WithScope(ctx) // a unit of work: one object per row across the calls below
 	list, err := tracks.SelectRelated("album").Filter(lookups.Q{"position__lte": 2}).OrderBy("-position", "title").All(ctx)
 	if err != nil {
 		return err
