@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -260,8 +261,17 @@ func runContainer(spec containerSpec) (string, error) {
 		return "", err
 	}
 	report("%s: container %s (image %s) serves %s, ready in %s",
-		spec.backend, name, spec.image, redacted(u), time.Since(begin).Round(100*time.Millisecond))
+		spec.backend, name, spec.image, shownURL(u), time.Since(begin).Round(100*time.Millisecond))
 	return u, nil
+}
+
+// shownURL is a URL of any scheme with its password masked.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Sprintf("%q (unparsable: %v)", raw, err)
+	}
+	return u.Redacted()
 }
 
 // splitImage splits "repo[:tag]" (repo may hold a registry host:port).
@@ -312,7 +322,7 @@ func waitReady(p *dockertest.Pool, res *dockertest.Resource, spec containerSpec,
 		}
 		if !retryable(err) {
 			return fmt.Errorf("image %s: %s at %s fails with an error waiting cannot fix (attempt %d, not retried): %w",
-				spec.image, spec.backend, redacted(u), attempt, err)
+				spec.image, spec.backend, shownURL(u), attempt, err)
 		}
 		if c, ierr := p.Client.InspectContainer(res.Container.ID); ierr == nil && !c.State.Running {
 			return fmt.Errorf("image %s: the %s container exited (code %d) before accepting connections; last readiness error: %v; its last output:\n%s",
@@ -320,7 +330,7 @@ func waitReady(p *dockertest.Pool, res *dockertest.Resource, spec containerSpec,
 		}
 		if time.Now().Add(pause).After(deadline) {
 			return fmt.Errorf("image %s: %s at %s not ready within %s (%s=%s); last readiness error: %w",
-				spec.image, spec.backend, redacted(u), spec.wait, waitVar, spec.wait, err)
+				spec.image, spec.backend, shownURL(u), spec.wait, waitVar, spec.wait, err)
 		}
 		time.Sleep(pause)
 		pause = min(2*pause, time.Second)
