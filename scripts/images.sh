@@ -275,7 +275,7 @@ recipe_ferretdb() {
 # ---------------------------------------------------------------------- main
 
 # ensure NAME IMAGE HASH: build IMAGE with recipe_NAME unless it exists with
-# the same recipe hash.
+# the same recipe hash. Run in a subshell of its own (see below).
 ensure() {
 	local name=$1 image=$2 hash=$3
 	if [[ -z "$REBUILD" && "$(image_recipe "$image")" == "$hash" ]]; then
@@ -284,12 +284,14 @@ ensure() {
 	fi
 	log "building $image (recipe $hash)"
 	local start=$SECONDS
-	BUILD_IMAGE=$image
 	BUILD_DIR="$(mktemp -d "$BUILD_BASE/atomdb-build-$name.XXXXXX")"
+	# A failed or interrupted build leaves nothing behind (a root file
+	# system is about 600 MB).
+	# shellcheck disable=SC2064 # expand now
+	trap "printf 'scripts/images.sh: building %s failed (output above)\\n' '$image' >&2; rm -rf '$BUILD_DIR'" EXIT
 	"recipe_$name" "$BUILD_DIR/root" "$image" "$hash"
+	trap - EXIT
 	rm -rf "$BUILD_DIR"
-	BUILD_DIR=""
-BUILD_IMAGE=""
 	log "built $image in $((SECONDS - start)) s"
 }
 
@@ -305,27 +307,31 @@ BUILD_BASE="$STATE"
 if [[ -d /dev/shm ]] && (($(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {print $4}') > 3 * 1024 * 1024)); then
 	BUILD_BASE=/dev/shm
 fi
-BUILD_DIR=""
-# A failed or interrupted build leaves nothing behind (a root file system is
-# about 600 MB).
-cleanup() {
-	if [[ -n "$BUILD_DIR" ]]; then
-		printf 'scripts/images.sh: building %s failed (output above)\n' "$BUILD_IMAGE" >&2
-		rm -rf "$BUILD_DIR"
-	fi
-}
-trap cleanup EXIT
 exec 9>"$STATE/images.lock"
 flock 9
 
 PG_IMAGE=atomdb-test/postgres:15
 MARIADB_IMAGE=atomdb-test/mariadb:10.11
 FERRETDB_IMAGE=atomdb-test/ferretdb:1.24
-
 FERRET_SRC=("$ROOT/tools/ferretdb/go.mod" "$ROOT/tools/ferretdb/go.sum" "$ROOT/tools/ferretdb/main.go")
-ensure postgres "$PG_IMAGE" "$(recipe_hash postgres)"
-ensure mariadb "$MARIADB_IMAGE" "$(recipe_hash mariadb)"
-ensure ferretdb "$FERRETDB_IMAGE" "$(recipe_hash ferretdb "${FERRET_SRC[@]}")"
+
+# The three builds run at once (downloads, dpkg and go build overlap), each
+# in a subshell whose output lines carry its name.
+pids=()
+names=()
+build() { # NAME IMAGE HASH
+	(ensure "$@") 2> >(sed -u "s/^/[$1] /" >&2) &
+	pids+=($!)
+	names+=("$1")
+}
+build postgres "$PG_IMAGE" "$(recipe_hash postgres)"
+build mariadb "$MARIADB_IMAGE" "$(recipe_hash mariadb)"
+build ferretdb "$FERRETDB_IMAGE" "$(recipe_hash ferretdb "${FERRET_SRC[@]}")"
+failed=()
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" || failed+=("${names[$i]}")
+done
+((${#failed[@]} == 0)) || die "could not build: ${failed[*]}"
 
 echo "ATOMDB_TEST_POSTGRES_IMAGE=$PG_IMAGE"
 echo "ATOMDB_TEST_MYSQL_IMAGE=$MARIADB_IMAGE"
