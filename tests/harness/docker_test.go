@@ -45,6 +45,21 @@ func testSpec(t *testing.T, wait time.Duration) containerSpec {
 		t.Fatal(err)
 	}
 	spec.wait = wait
+	// These tests use the image only if it is here already: they pull
+	// nothing (a registry may be out of reach), and skip without it unless
+	// CI requires Docker.
+	p, _, err := dockerPool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, tag := splitImage(spec.image)
+	if _, err := p.Client.InspectImage(repo + ":" + tag); err != nil {
+		msg := fmt.Sprintf("image %s is not on this engine (%v): pull it, or set %s (scripts/images.sh builds one)", spec.image, err, ImageVars[Postgres])
+		if Required(Docker) {
+			t.Fatalf("ATOMDB_TEST_REQUIRE names %s but %s", Docker, msg)
+		}
+		t.Skip("skipping: " + msg)
+	}
 	// Named (and labelled) after the test, to find what it leaves behind.
 	spec.backend = "postgres-" + strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(t.Name()), "-"), "-")
 	return spec
