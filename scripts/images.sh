@@ -255,7 +255,12 @@ recipe_ferretdb() {
 	mkdir -p "$dir/bin" "$dir/usr/local/bin" "$dir/data" "$dir/tmp"
 	chmod 1777 "$dir/tmp"
 	log "go build tools/ferretdb (static, CGO_ENABLED=0)"
-	(cd "$ROOT/tools/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$dir/usr/local/bin/ferretdb" .)
+	# Its output (a line per module downloaded) only when it fails.
+	(cd "$ROOT/tools/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$dir/usr/local/bin/ferretdb" .) \
+		>"$dir.go-build.log" 2>&1 || {
+		cat "$dir.go-build.log" >&2
+		die "go build tools/ferretdb failed"
+	}
 	# A shell (and sleep, kill) for the entrypoint and the harness's expiry
 	# timer: Debian's static busybox, unpacked, not installed on the host.
 	log "busybox-static from Debian"

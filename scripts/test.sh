@@ -310,7 +310,7 @@ apt_install() { # package...
 		APT_UPDATED=1
 	fi
 	note "apt-get install $*"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
+	DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -q --no-install-recommends "$@" >/dev/null
 }
 
 docker_up() { docker info >/dev/null 2>&1; }
