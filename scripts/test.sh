@@ -3,7 +3,8 @@
 #
 # Runs gofmt, go vet, staticcheck, go test -race in the root module (the
 # integration suite in tests/ on SQLite, PostgreSQL, MariaDB/MySQL and
-# MongoDB) and vet + one pass of the benchmarks in bench/ (its own module).
+# MongoDB), a short run of each fuzz test, and vet + one pass of the
+# benchmarks in bench/ (its own module).
 #
 # Where the servers come from:
 #
