@@ -29,12 +29,12 @@
 // Containers are per test binary: the first test that needs a backend starts
 // its container, every later test of the binary shares it (each in its own
 // schema or database), and Main removes them all when the tests end. Only
-// tests/ (and this package's own tests) use servers, so `go test ./...`
-// starts one container per backend, not one per package: on a 2-core machine
-// that is cheaper and simpler than sharing containers across binaries through
-// a lock file, and a crashed binary can only leak its own containers. The
-// harness refuses to start a container outside Main, where nothing would
-// remove it.
+// two packages use servers (tests/ and migrate/, besides this package's own
+// tests), so `go test ./...` starts at most two containers per backend, a few
+// seconds each: on a 2-core machine that is simpler than sharing containers
+// across binaries through a lock file, and a crashed binary can only leak its
+// own containers. The harness refuses to start a container outside Main,
+// where nothing would remove it.
 //
 // Each container's port is published explicitly on 127.0.0.1 (a random host
 // port; no image metadata is relied on), its name carries a random run ID
