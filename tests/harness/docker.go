@@ -252,8 +252,13 @@ func runContainer(spec containerSpec) (string, error) {
 	startExpiry(p, res, spec.ttl)
 	hostPort := res.GetHostPort(spec.port)
 	if hostPort == "" {
+		// A container that exited at once has no ports left to show.
+		err := fmt.Errorf("image %s: docker published no host port for %s", spec.image, spec.port)
+		if c, ierr := p.Client.InspectContainer(res.Container.ID); ierr == nil && !c.State.Running {
+			err = exitedError(p, spec, c, errors.New("none (no port was published)"))
+		}
 		removeNow(p, res)
-		return "", fmt.Errorf("image %s: docker published no host port for %s", spec.image, spec.port)
+		return "", err
 	}
 	u := spec.url(hostPort)
 	if err := waitReady(p, res, spec, u); err != nil {
@@ -325,8 +330,7 @@ func waitReady(p *dockertest.Pool, res *dockertest.Resource, spec containerSpec,
 				spec.image, spec.backend, shownURL(u), attempt, err)
 		}
 		if c, ierr := p.Client.InspectContainer(res.Container.ID); ierr == nil && !c.State.Running {
-			return fmt.Errorf("image %s: the %s container exited (code %d) before accepting connections; last readiness error: %v; its last output:\n%s",
-				spec.image, spec.backend, c.State.ExitCode, err, containerLog(p, res.Container.ID))
+			return exitedError(p, spec, c, err)
 		}
 		if time.Now().Add(pause).After(deadline) {
 			return fmt.Errorf("image %s: %s at %s not ready within %s (%s=%s); last readiness error: %w",
@@ -335,6 +339,12 @@ func waitReady(p *dockertest.Pool, res *dockertest.Resource, spec containerSpec,
 		time.Sleep(pause)
 		pause = min(2*pause, time.Second)
 	}
+}
+
+// exitedError says that the container exited, with its code and output.
+func exitedError(p *dockertest.Pool, spec containerSpec, c *docker.Container, last error) error {
+	return fmt.Errorf("image %s: the %s container exited (code %d) before accepting connections; last readiness error: %v; its last output:\n%s",
+		spec.image, spec.backend, c.State.ExitCode, last, containerLog(p, c.ID))
 }
 
 func minTime(a, b time.Time) time.Time {
