@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
-# atomdb's one test command: bash scripts/test.sh
+# atomdb's one test command: bash scripts/test.sh [--local]
 #
-# Brings up (or reuses) the three test backends on 127.0.0.1, exports the
-# ATOMDB_TEST_* variables the Go test harness reads, then runs gofmt, go vet,
-# go test -race in the root module, the build, vet and unit tests again with
-# the other supported Go release (go1.27.3), and vet + one pass of the
+# Runs gofmt, go vet, staticcheck, go test -race in the root module (the
+# integration suite in tests/ on SQLite, PostgreSQL, MariaDB/MySQL and
+# MongoDB), a short run of each fuzz test, the build, vet and unit tests
+# again with the other supported Go release (go1.27.3), and vet + one pass of the
 # benchmarks in bench/ (its own module).
 #
-#   PostgreSQL  127.0.0.1:5432   ATOMDB_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test
-#   MariaDB     127.0.0.1:3306   ATOMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test
-#   MongoDB     127.0.0.1:27017  ATOMDB_TEST_MONGO=mongodb://127.0.0.1:27017/
-#               (FerretDB built from tools/ferretdb into .cache/bin; its SQLite
-#               state and log in ~/.cache/atomdb, shared by every checkout)
+# Where the servers come from:
 #
-# A variable that is already set is left alone and its backend is not touched
-# (point it at docker-compose.yml's services or anywhere else).
-# Outside CI a backend that cannot be brought up is skipped (the harness then
-# tries dockertest, then skips). With CI set, every backend is required
-# (ATOMDB_TEST_REQUIRE=postgres,mysql,mongo) and a missing one fails the run.
+#   (default)  containers that the test harness starts with dockertest, one
+#              per backend, removed when the tests end. The script installs
+#              and starts a Docker engine when none answers (apt-get install
+#              docker.io debootstrap; dockerd in the background, left
+#              running), builds the local images with scripts/images.sh
+#              (PostgreSQL 15, MariaDB 10.11, FerretDB; about 3 minutes the
+#              first time, cached afterwards) and exports
+#              ATOMDB_TEST_{POSTGRES,MYSQL,MONGO}_IMAGE (unless set). A backend
+#              whose URL is already set (ATOMDB_TEST_POSTGRES=..., see below)
+#              uses that server instead.
+#   --local    the host's own servers on 127.0.0.1, started when installed
+#              but stopped, and FerretDB built from tools/ferretdb and left
+#              running; exports their URLs (see setup_* below). No Docker.
 #
-# Idempotent: services that already answer are reused, FerretDB is rebuilt only
-# when its sources change, and FerretDB is left running after the script ends.
+# With CI set: the default mode only; the URL variables are unset and
+# ATOMDB_TEST_REQUIRE=postgres,mysql,mongo,docker, so a backend that is not
+# served by a container fails the run, and so does a test container still
+# present at the end. Outside CI a backend that cannot be had is skipped with
+# the reason printed.
+#
+# Idempotent: what is installed, running or built is reused.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +47,20 @@ FERRETDB_DATA="$SHARED_CACHE/ferretdb-data"
 IN_CI=""
 if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
 	IN_CI=1
+fi
+
+MODE=containers
+case "${1:-}" in
+--local) MODE=local ;;
+"") ;;
+*)
+	echo "usage: bash scripts/test.sh [--local]" >&2
+	exit 2
+	;;
+esac
+if [[ -n "$IN_CI" && "$MODE" != containers ]]; then
+	echo "scripts/test.sh: CI runs the suite through dockertest only; --local is for development" >&2
+	exit 2
 fi
 
 header() { printf '\n==> %s\n' "$*"; }
@@ -274,15 +297,147 @@ setup_mongo() {
 	note "ATOMDB_TEST_MONGO=$ATOMDB_TEST_MONGO"
 }
 
+# ------------------------------------------------------------------ Docker
+
+# Packages apt-get installs when missing, after one apt-get update.
+APT_UPDATED=""
+apt_install() { # package...
+	if [[ $EUID -ne 0 ]] || ! have apt-get; then
+		echo "not root or no apt-get, cannot install $*" >&2
+		return 1
+	fi
+	if [[ -z "$APT_UPDATED" ]]; then
+		note "apt-get update"
+		apt-get update -q >/dev/null || return 1
+		APT_UPDATED=1
+	fi
+	note "apt-get install $*"
+	DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -q --no-install-recommends "$@" >/dev/null
+}
+
+docker_up() { docker info >/dev/null 2>&1; }
+
+DOCKERD_LOG="$SHARED_CACHE/dockerd.log"
+
+# setup_engine: a Docker engine answering on the default socket.
+setup_engine() {
+	local missing=()
+	have dockerd || missing+=(docker.io)
+	have debootstrap || missing+=(debootstrap)
+	if ! docker compose version >/dev/null 2>&1 && ! have docker-compose; then
+		missing+=(docker-compose)
+	fi
+	if ((${#missing[@]} > 0)); then
+		apt_install "${missing[@]}" || return 1
+	fi
+	have docker || {
+		echo "no docker client after installing docker.io" >&2
+		return 1
+	}
+	if docker_up; then
+		note "Docker engine answering ($(docker info --format '{{.ServerVersion}}' 2>/dev/null))"
+		return 0
+	fi
+	mkdir -p "$SHARED_CACHE"
+	note "no Docker engine answers; starting dockerd (log: $DOCKERD_LOG, left running)"
+	# setsid + no shared fds: it outlives this script and is reused.
+	setsid dockerd </dev/null >>"$DOCKERD_LOG" 2>&1 &
+	if ! wait_for 60 docker_up; then
+		tail -n 20 "$DOCKERD_LOG" | sed 's/^/      /' >&2
+		echo "dockerd did not answer within 60 s (its log above)" >&2
+		return 1
+	fi
+	note "Docker engine answering ($(docker info --format '{{.ServerVersion}}' 2>/dev/null))"
+}
+
+# setup_images: the local images, and the variables naming them.
+setup_images() {
+	if [[ -n "${ATOMDB_TEST_POSTGRES_IMAGE:-}" && -n "${ATOMDB_TEST_MYSQL_IMAGE:-}" && -n "${ATOMDB_TEST_MONGO_IMAGE:-}" ]]; then
+		note "ATOMDB_TEST_*_IMAGE all set; building nothing"
+		return 0
+	fi
+	local out line
+	out="$(bash "$ROOT/scripts/images.sh")" || return 1
+	while IFS= read -r line; do
+		local var=${line%%=*}
+		if [[ -z "${!var:-}" ]]; then
+			export "${line?}"
+		fi
+		note "$var=${!var}"
+	done <<<"$out"
+}
+
+# check_compose: docker-compose.yml is valid, with the public images and
+# with the local ones.
+check_compose() {
+	header "docker-compose.yml (compose config)"
+	local compose=(docker compose)
+	if ! docker compose version >/dev/null 2>&1; then
+		if ! have docker-compose; then
+			unavailable compose "neither docker compose nor docker-compose is installed"
+			return 0
+		fi
+		compose=(docker-compose)
+	fi
+	local out
+	# The public images (a user's defaults).
+	out="$(env -u ATOMDB_TEST_POSTGRES_IMAGE -u ATOMDB_TEST_MYSQL_IMAGE -u ATOMDB_TEST_MONGO_IMAGE \
+		"${compose[@]}" -f "$ROOT/docker-compose.yml" config 2>&1)" || {
+		printf '%s\n' "$out" >&2
+		die "${compose[*]} config rejects docker-compose.yml"
+	}
+	note "${compose[*]} config: valid; images $(grep -E '^ *image:' <<<"$out" | awk '{print $2}' | paste -sd' ')"
+	out="$("${compose[@]}" -f "$ROOT/docker-compose.yml" config 2>&1)" || {
+		printf '%s\n' "$out" >&2
+		die "${compose[*]} config rejects docker-compose.yml with this run's image variables"
+	}
+	note "with this run's variables: images $(grep -E '^ *image:' <<<"$out" | awk '{print $2}' | paste -sd' ')"
+}
+
+setup_containers() {
+	header "Docker engine and test images (backends from dockertest containers)"
+	if [[ -n "$IN_CI" ]]; then
+		local v
+		for v in ATOMDB_TEST_POSTGRES ATOMDB_TEST_MYSQL ATOMDB_TEST_MONGO; do
+			if [[ -n "${!v:-}" ]]; then
+				note "CI: unsetting $v (the backend must come from a container)"
+				unset "$v"
+			fi
+		done
+	elif [[ -n "${ATOMDB_TEST_POSTGRES:-}" && -n "${ATOMDB_TEST_MYSQL:-}" && -n "${ATOMDB_TEST_MONGO:-}" ]]; then
+		note "ATOMDB_TEST_POSTGRES, _MYSQL and _MONGO all set: using those servers, no containers"
+		return 0
+	fi
+	local v
+	for v in ATOMDB_TEST_POSTGRES ATOMDB_TEST_MYSQL ATOMDB_TEST_MONGO; do
+		[[ -z "${!v:-}" ]] || note "$v set: that backend uses it, not a container"
+	done
+	local start=$SECONDS
+	if ! setup_engine; then
+		unavailable docker "no Docker engine could be brought up (see above); the harness cannot start containers"
+		return 0
+	fi
+	if ! setup_images; then
+		unavailable docker "building the test images failed (see above)"
+		return 0
+	fi
+	note "ready in $((SECONDS - start)) s"
+	check_compose
+}
+
 # ------------------------------------------------------------------ backends
 
 if [[ -n "$IN_CI" ]]; then
-	export ATOMDB_TEST_REQUIRE="${ATOMDB_TEST_REQUIRE:-postgres,mysql,mongo}"
+	export ATOMDB_TEST_REQUIRE=postgres,mysql,mongo,docker
 fi
 
-setup_postgres
-setup_mysql
-setup_mongo
+if [[ "$MODE" == local ]]; then
+	setup_postgres
+	setup_mysql
+	setup_mongo
+else
+	setup_containers
+fi
 
 if ((${#UNAVAILABLE[@]} > 0)) && [[ -n "$IN_CI" ]]; then
 	printf '\nFAIL: CI requires every backend (ATOMDB_TEST_REQUIRE=%s), but:\n' "$ATOMDB_TEST_REQUIRE" >&2
@@ -337,7 +492,39 @@ fi
 
 header "go test -race -count=1 ./... (root module)"
 if has_packages; then
-	go test -race -count=1 ./...
+	# The harness appends what it starts and removes to this file (go test
+	# shows a passing package's output only with -v).
+	CONTAINER_LOG="$(mktemp "${TMPDIR:-/tmp}/atomdb-containers.XXXXXX")"
+	export ATOMDB_TEST_CONTAINER_LOG="$CONTAINER_LOG"
+	rc=0
+	go test -race -count=1 ./... || rc=$?
+	unset ATOMDB_TEST_CONTAINER_LOG
+	header "test containers (from the harness)"
+	if [[ -s "$CONTAINER_LOG" ]]; then
+		sed 's/^atomdb tests: /    /' "$CONTAINER_LOG"
+	else
+		note "none: every server came from a URL"
+	fi
+	if docker_up; then
+		note "docker ps -a --filter label=atomdb.test:"
+		docker ps -a --filter label=atomdb.test --format '{{.Names}}  {{.Image}}  {{.Status}}' | sed 's/^/      /'
+	fi
+	((rc == 0)) || die "go test failed (exit $rc)"
+	if [[ -n "$IN_CI" ]]; then
+		# Not passed unless containers served every backend and are gone.
+		for b in postgres mysql mongo; do
+			grep -q "^atomdb tests: $b: container .* serves " "$CONTAINER_LOG" ||
+				die "CI: no container served $b (see the list above)"
+		done
+		while read -r name; do
+			grep -Eq "removed container $name( |\$)" "$CONTAINER_LOG" || die "CI: container $name was not removed"
+			if docker container inspect "$name" >/dev/null 2>&1; then
+				die "CI: container $name still exists after the tests"
+			fi
+		done < <(sed -n 's/^atomdb tests: [a-z0-9-]*: container \([^ ]*\) (image .*) serves .*/\1/p' "$CONTAINER_LOG")
+		note "CI: every backend was served by a container, and every container is gone"
+	fi
+	rm -f "$CONTAINER_LOG"
 else
 	note "no packages in the root module yet; skipping"
 fi
@@ -377,8 +564,18 @@ if [[ -f bench/go.mod ]]; then
 	header "go vet ./... (bench module)"
 	if (cd bench && has_packages); then
 		(cd bench && go vet ./...)
-		header "go test -run '^\$' -bench . -benchtime 1x ./... (bench module)"
-		(cd bench && go test -run '^$' -bench . -benchtime 1x ./...)
+		# The benchmarks compare atomdb with the raw drivers on the host's
+		# servers (they do not use the harness): set up as in --local, in a
+		# subshell, required in CI as before.
+		(
+			if [[ -n "$IN_CI" ]]; then
+				export ATOMDB_TEST_REQUIRE=postgres,mysql
+			fi
+			setup_postgres
+			setup_mysql
+			header "go test -run '^\$' -bench . -benchtime 1x ./... (bench module)"
+			cd bench && go test -run '^$' -bench . -benchtime 1x ./...
+		)
 	else
 		note "no packages in bench/ yet; skipping"
 	fi
