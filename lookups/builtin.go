@@ -1,6 +1,9 @@
 package lookups
 
 import (
+	"strings"
+
+	"github.com/atomdb/atomdb/core"
 	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
 )
@@ -272,14 +275,7 @@ func is(negate bool) LookupFunc {
 func affix(before, after, fold bool) LookupFunc {
 	return func(op Operand, v any) (exp.Expression, error) {
 		s, _ := asString(v)
-		p := EscapeLike(s)
-		if before {
-			p = "%" + p
-		}
-		if after {
-			p += "%"
-		}
-		return likeMatch(op, p, fold), nil
+		return affixMatch(op, s, before, after, fold), nil
 	}
 }
 
@@ -288,6 +284,9 @@ func affix(before, after, fold bool) LookupFunc {
 func like(fold bool) LookupFunc {
 	return func(op Operand, v any) (exp.Expression, error) {
 		s, _ := asString(v)
+		if op.Dialect() == core.SQLite && strings.IndexByte(s, 0) >= 0 {
+			return nil, BadValue("a LIKE pattern cannot hold a NUL byte on SQLite (its LIKE stops at the NUL): use contains, startswith or endswith")
+		}
 		return likeMatch(op, s, fold), nil
 	}
 }

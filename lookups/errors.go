@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The sentinel errors. Every error this package returns for a condition is an
@@ -55,8 +56,9 @@ type Error struct {
 	Cause error
 }
 
-// Error renders "lookups: Model: sentinel "name" in "key": detail", leaving
-// out the parts that are empty.
+// Error renders "lookups: Model: sentinel "name" in "key": detail: cause",
+// leaving out the parts that are empty (and the cause when the detail
+// already says it).
 func (e *Error) Error() string {
 	s := "lookups: "
 	if e.Model != "" {
@@ -75,6 +77,9 @@ func (e *Error) Error() string {
 	}
 	if e.Detail != "" {
 		s += ": " + e.Detail
+	}
+	if e.Cause != nil && !strings.Contains(e.Detail, e.Cause.Error()) {
+		s += ": " + e.Cause.Error()
 	}
 	return s
 }

@@ -91,16 +91,20 @@ func joinNodes(nodes []Node) string {
 // A key is split on "__". Its last part is the lookup when reg knows it as
 // one; otherwise the lookup is "exact" and the part belongs to the path. The
 // parts before it that reg knows as transforms become Transforms (at least
-// one part stays the path), and the rest is the Path. Parsing is syntactic:
-// a field whose name is also a transform's ("date") can only be the last
-// part of a path when a lookup follows it as a transform would, so the orm,
-// which knows the model, may rejoin Transforms to the Path when the path so
-// far ends at a relation.
+// one part stays the path), and the rest is the Path.
 //
-// Errors are *Error values: ErrEmptyLookup for an empty key or part,
-// ErrUnknownLookup for a lookup that is not last ("age__gt__foo"), and
-// ErrBadValue for a value a built-in lookup cannot take (isnull with a
-// non-bool, in with a non-slice, range without two values, ...).
+// Parsing is syntactic: it cannot know that "season__gt" names the field gt
+// of a related Season rather than the lookup gt on season, nor that
+// "season__year" is a field rather than a transform. So Path may hold names
+// of lookups ("age__gt__foo" parses to the path age, gt, foo) and the
+// resolver, which knows the model, decides: the orm takes a name after a
+// relation as a field of the related model when it has one, and reports a
+// lookup that is not last as ErrUnknownLookup. For the same reason the values
+// are checked when the leaf is compiled (Compile, CompileNode, the mongo
+// package), against the lookup the resolver settled on, not here.
+//
+// Errors are *Error values: ErrEmptyLookup for an empty key or part, and
+// ErrBadValue for a condition of an unsupported type.
 func Parse(cond any, reg *Registry) (Node, error) {
 	if reg == nil {
 		reg = DefaultRegistry
@@ -213,17 +217,5 @@ func (r *Registry) ParseKey(key string, value any) (*Leaf, error) {
 		transforms = append([]string(nil), rest[end:]...)
 	}
 	path := append([]string(nil), rest[:end]...)
-	// A lookup must come last: "age__gt__foo" is a mistake, not a relation
-	// named gt. (The first part is always a field, whatever its name.)
-	for _, p := range path[1:] {
-		if _, ok := r.lookups[p]; ok {
-			return nil, &Error{Key: key, Name: p, Err: ErrUnknownLookup, Detail: "a lookup must be the last part of the key"}
-		}
-	}
-	if l := r.lookups[lookup]; l.check != nil {
-		if err := l.check(value); err != nil {
-			return nil, withKey(err, "", key)
-		}
-	}
 	return &Leaf{Key: key, Path: path, Transforms: transforms, Lookup: lookup, Value: value}, nil
 }

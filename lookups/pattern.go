@@ -72,17 +72,85 @@ func likeToGlob(p string) string {
 }
 
 // textOperand returns op's expression as text: on PostgreSQL, cast to TEXT
-// when its kind is known and is not a string.
+// when its kind is known and is not a string; on SQLite, cast to TEXT when
+// it is a number (SQLite's lower() of the integer 1 is the integer 1, which
+// is not equal to the text '1').
 func textOperand(op Operand) exp.Expression {
-	if op.Dialect() == core.Postgres && op.Kind != core.KindString && op.Kind != core.KindText && op.Kind != core.KindInvalid {
-		return goqu.L("CAST(? AS TEXT)", op.Expr)
+	switch op.Dialect() {
+	case core.Postgres:
+		if op.Kind != core.KindString && op.Kind != core.KindText && op.Kind != core.KindInvalid {
+			return goqu.L("CAST(? AS TEXT)", op.Expr)
+		}
+	case core.SQLite:
+		switch op.Kind {
+		case core.KindSmallInt, core.KindInteger, core.KindBigInt, core.KindFloat, core.KindDouble, core.KindBoolean:
+			return goqu.L("CAST(? AS TEXT)", op.Expr)
+		}
 	}
 	return op.Expr
+}
+
+// affixMatch is "op contains, starts with or ends with s" (s taken
+// literally), case-insensitive when fold is set.
+//
+// On SQLite, LIKE and GLOB read the pattern and the value as C strings and
+// stop at a NUL byte: "%\x00%" would be "%", matching nearly every row, and a
+// quote after a NUL in the column would never be seen. So SQLite compares
+// the bytes themselves: contains is instr() on BLOBs, endswith and a
+// startswith whose value holds a NUL compare substr() of the BLOB with the
+// value; a startswith with no NUL stays a GLOB (which an index can serve,
+// and which is exact for a prefix without NUL). On PostgreSQL, text cannot
+// hold a NUL, so a value with one matches no row (the server would refuse
+// to bind it).
+func affixMatch(op Operand, s string, before, after, fold bool) exp.Expression {
+	hasNUL := strings.IndexByte(s, 0) >= 0
+	switch op.Dialect() {
+	case core.Postgres:
+		if hasNUL {
+			return alwaysFalse
+		}
+	case core.SQLite:
+		lhs, rhs := exp.Expression(textOperand(op)), any(s)
+		if fold {
+			lhs, rhs = goqu.L("lower(?)", lhs), goqu.L("lower(?)", s)
+		}
+		switch {
+		case s == "":
+			return goqu.L("(? IS NOT NULL)", op.Expr)
+		case before && after:
+			return goqu.L("(instr(CAST(? AS BLOB), CAST(? AS BLOB)) > 0)", lhs, rhs)
+		case before:
+			return goqu.L("(substr(CAST(? AS BLOB), ?) = CAST(? AS BLOB))", lhs, -len(foldIf(s, fold)), rhs)
+		case hasNUL || fold:
+			return goqu.L("(substr(CAST(? AS BLOB), 1, ?) = CAST(? AS BLOB))", lhs, len(foldIf(s, fold)), rhs)
+		}
+	}
+	p := EscapeLike(s)
+	if before {
+		p = "%" + p
+	}
+	if after {
+		p += "%"
+	}
+	return likeMatch(op, p, fold)
+}
+
+// foldIf returns s lower-cased as SQLite's lower() (core's, Go's
+// strings.ToLower) does when fold is set, so that its length in bytes is
+// that of lower(s).
+func foldIf(s string, fold bool) string {
+	if fold {
+		return strings.ToLower(s)
+	}
+	return s
 }
 
 // likeMatch is "op LIKE pattern" (pattern with backslash escapes),
 // case-insensitive when fold is set.
 func likeMatch(op Operand, pattern string, fold bool) exp.Expression {
+	if op.Dialect() == core.Postgres && strings.IndexByte(pattern, 0) >= 0 {
+		return alwaysFalse // text cannot hold a NUL
+	}
 	lhs := textOperand(op)
 	switch op.Dialect() {
 	case core.SQLite:

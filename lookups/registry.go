@@ -202,6 +202,25 @@ func (r *Registry) Transforms() []string {
 	return names
 }
 
+// CheckValue checks a value given to the lookup name ("" means "exact") as
+// the built-in lookups require: isnull takes a bool, in a slice or a
+// subquery, range two non-nil bounds, the pattern lookups a string, the
+// comparisons a single non-nil value... It returns nil for a lookup of
+// your own (Register) or one it does not know. Compile runs it; another
+// compiler of the neutral tree (the mongo package) calls it for each Leaf.
+func (r *Registry) CheckValue(name string, value any) error {
+	if name == "" {
+		name = "exact"
+	}
+	r.mu.RLock()
+	l := r.lookups[name]
+	r.mu.RUnlock()
+	if l.check == nil {
+		return nil
+	}
+	return l.check(value)
+}
+
 // Compile returns the SQL condition for one lookup on a resolved field:
 // the transforms applied in order to f's column, then the lookup ("" means
 // "exact") with value. Values are always bound parameters. Errors are

@@ -24,26 +24,33 @@ import (
 //
 // week_day is Django's: 1 is Sunday and 7 is Saturday everywhere
 // (PostgreSQL's DOW and SQLite's %w count from 0 on Sunday, MySQL's
-// DAYOFWEEK from 1).
+// DAYOFWEEK from 1). iso_week_day is ISO 8601's: 1 is Monday and 7 is
+// Sunday. week and iso_year are the ISO 8601 week number (1 to 53, weeks
+// starting on Monday, week 1 holding the year's first Thursday) and the year
+// that week belongs to (2024-12-30 is in week 1 of 2025); quarter is 1 to 4.
 
-// timePart is one integer-valued transform: its SQL per dialect, with %s
-// standing for the operand.
+// timePart is one integer-valued transform: its SQL per dialect, with ?
+// standing for the operand (for PostgreSQL, the operand in UTC).
 type timePart struct {
 	name     string
-	postgres string // the EXTRACT field
-	mysql    string // the function
-	sqlite   string // the strftime format
-	timeOnly bool   // needs a time of day: not for a date column
+	postgres string
+	mysql    string
+	sqlite   string
+	timeOnly bool // needs a time of day: not for a date column
 }
 
 var timeParts = []timePart{
-	{"year", "YEAR", "YEAR", "%Y", false},
-	{"month", "MONTH", "MONTH", "%m", false},
-	{"day", "DAY", "DAYOFMONTH", "%d", false},
-	{"week_day", "DOW", "DAYOFWEEK", "%w", false},
-	{"hour", "HOUR", "HOUR", "%H", true},
-	{"minute", "MINUTE", "MINUTE", "%M", true},
-	{"second", "SECOND", "SECOND", "%S", true},
+	{"year", "CAST(EXTRACT(YEAR FROM ?) AS INTEGER)", "YEAR(?)", "CAST(strftime('%Y', ?) AS INTEGER)", false},
+	{"iso_year", "CAST(EXTRACT(ISOYEAR FROM ?) AS INTEGER)", "(YEARWEEK(?, 3) DIV 100)", "CAST(strftime('%G', ?) AS INTEGER)", false},
+	{"quarter", "CAST(EXTRACT(QUARTER FROM ?) AS INTEGER)", "QUARTER(?)", "((CAST(strftime('%m', ?) AS INTEGER) + 2) / 3)", false},
+	{"month", "CAST(EXTRACT(MONTH FROM ?) AS INTEGER)", "MONTH(?)", "CAST(strftime('%m', ?) AS INTEGER)", false},
+	{"week", "CAST(EXTRACT(WEEK FROM ?) AS INTEGER)", "WEEK(?, 3)", "CAST(strftime('%V', ?) AS INTEGER)", false},
+	{"day", "CAST(EXTRACT(DAY FROM ?) AS INTEGER)", "DAYOFMONTH(?)", "CAST(strftime('%d', ?) AS INTEGER)", false},
+	{"week_day", "(CAST(EXTRACT(DOW FROM ?) AS INTEGER) + 1)", "DAYOFWEEK(?)", "(CAST(strftime('%w', ?) AS INTEGER) + 1)", false},
+	{"iso_week_day", "CAST(EXTRACT(ISODOW FROM ?) AS INTEGER)", "(WEEKDAY(?) + 1)", "CAST(strftime('%u', ?) AS INTEGER)", false},
+	{"hour", "CAST(EXTRACT(HOUR FROM ?) AS INTEGER)", "HOUR(?)", "CAST(strftime('%H', ?) AS INTEGER)", true},
+	{"minute", "CAST(EXTRACT(MINUTE FROM ?) AS INTEGER)", "MINUTE(?)", "CAST(strftime('%M', ?) AS INTEGER)", true},
+	{"second", "CAST(FLOOR(EXTRACT(SECOND FROM ?)) AS INTEGER)", "SECOND(?)", "CAST(strftime('%S', ?) AS INTEGER)", true},
 }
 
 // builtinTransforms returns the date and time transforms.
@@ -86,22 +93,11 @@ func (p timePart) transform(op Operand) (Operand, error) {
 	var e exp.LiteralExpression
 	switch op.Dialect() {
 	case core.Postgres:
-		switch p.name {
-		case "second":
-			e = goqu.L("CAST(FLOOR(EXTRACT(SECOND FROM ?)) AS INTEGER)", utcSource(op))
-		case "week_day":
-			e = goqu.L("(CAST(EXTRACT(DOW FROM ?) AS INTEGER) + 1)", utcSource(op))
-		default:
-			e = goqu.L("CAST(EXTRACT("+p.postgres+" FROM ?) AS INTEGER)", utcSource(op))
-		}
+		e = goqu.L(p.postgres, utcSource(op))
 	case core.MySQL:
-		e = goqu.L(p.mysql+"(?)", op.Expr)
+		e = goqu.L(p.mysql, op.Expr)
 	default:
-		if p.name == "week_day" {
-			e = goqu.L("(CAST(strftime('%w', ?) AS INTEGER) + 1)", op.Expr)
-		} else {
-			e = goqu.L("CAST(strftime('"+p.sqlite+"', ?) AS INTEGER)", op.Expr)
-		}
+		e = goqu.L(p.sqlite, op.Expr)
 	}
 	name := p.name
 	return Operand{Field: op.Field, Expr: e, Kind: core.KindInteger, Convert: func(v any) (any, error) {

@@ -46,7 +46,7 @@ func ExampleFilter() {
 	// {"author._id": {"$eq": {"$oid":"65a1b2c3d4e5f60718293a4b"}}}
 	// {"$or": [{"title": {"$eq": null}},{"$nor": [{"title": {"$regex": "draft"}}]}]}
 	// {"title": {"$nin": ["x",null]}}
-	// error: lookups: mongo_test.Post: unknown field "name" in "author__name": author holds references to mongo_test.User, which store only _id: MongoDB cannot join, so only author___id can be queried
+	// error: lookups: mongo_test.Post: unknown field "name" in "author__name": author holds references to mongo_test.User, which store only _id: MongoDB cannot join, so only author___id can be queried: not supported on MongoDB
 }
 
 func must[T any](v T, err error) T {

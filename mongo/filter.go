@@ -492,6 +492,15 @@ func regexOp(path, pattern string, fold bool) bson.D {
 
 // leaf translates one lookup.
 func (c *compiler) leaf(l *lookups.Leaf) (bson.D, error) {
+	if err := c.reg.CheckValue(l.Lookup, l.Value); err != nil {
+		var e *lookups.Error
+		if errors.As(err, &e) {
+			cp := *e
+			cp.Model, cp.Key = c.info.name, l.Key
+			return nil, &cp
+		}
+		return nil, c.lookupErr(lookups.ErrBadValue, l.Key, l.Lookup, "", err)
+	}
 	t, err := c.resolve(l)
 	if err != nil {
 		return nil, err

@@ -92,8 +92,11 @@ func lookupResolver(db *core.Database) func(*lookups.Leaf) (lookups.Field, error
 			name = "id"
 		}
 		kind, ok := lookupKinds[name]
-		if !ok || len(l.Path) > 1 {
+		if !ok {
 			return lookups.Field{}, lookups.UnknownField("Item", l.Key, l.Path[0])
+		}
+		if len(l.Path) > 1 { // Parse leaves a misplaced lookup in the path
+			return lookups.Field{}, lookups.UnknownLookup("Item", l.Key, l.Path[1])
 		}
 		nullable := name == "rating" || name == "flag" || name == "created" || name == "at" || name == "day"
 		return lookups.Field{Model: "Item", Name: l.Path[0], Column: goqu.C(name), Dialect: db.Dialect(), Kind: kind,
