@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -29,6 +30,15 @@ var valueLookups = map[string]bool{
 type condCompiler struct{ d *core.Dialect }
 
 func (c condCompiler) compile(info *modelInfo, n lookups.Node) (exp.Expression, error) {
+	n, err := resolveKeys(info, n)
+	if err != nil {
+		return nil, err
+	}
+	return c.compileResolved(info, n)
+}
+
+// compileResolved compiles a tree whose leaves resolveKeys has settled.
+func (c condCompiler) compileResolved(info *modelInfo, n lookups.Node) (exp.Expression, error) {
 	n, err := c.rewrite(info, n)
 	if err != nil {
 		return nil, err
@@ -136,11 +146,57 @@ func (c condCompiler) membership(info *modelInfo, rel *relation, leaves []*looku
 		stripped.Path = l.Path[1:]
 		inner.Children = append(inner.Children, &stripped)
 	}
-	cond, err := c.compile(rel.target, inner)
+	cond, err := c.compileResolved(rel.target, inner)
 	if err != nil {
 		return nil, err
 	}
-	return c.member(info, rel, cond), nil
+	e := c.member(info, rel, cond)
+	if allNullTests(inner.Children) {
+		// Django follows the relation with a LEFT OUTER JOIN, where a row
+		// with no related row sees NULL in every related column: a test
+		// that NULL passes ("author__name": nil, "author__name__isnull":
+		// true) also holds for the rows that relate to nothing.
+		e = goqu.Or(e, c.noRelated(info, rel))
+	}
+	return e, nil
+}
+
+// noRelated is the condition that a row relates to no row through rel.
+func (c condCompiler) noRelated(info *modelInfo, rel *relation) exp.Expression {
+	if rel.fk != nil {
+		if !rel.fk.nullable {
+			return goqu.L("(1 = 0)")
+		}
+		return goqu.T(info.table).Col(rel.fk.column).IsNull()
+	}
+	return goqu.Func("NOT", c.member(info, rel))
+}
+
+// allNullTests reports whether every leaf holds for a NULL: exact (or is)
+// nil, isnull true. Such conditions on the far side of a relation also hold
+// where there is no related row at all.
+func allNullTests(leaves []lookups.Node) bool {
+	for _, n := range leaves {
+		l, ok := n.(*lookups.Leaf)
+		if !ok || !nullTest(l) {
+			return false
+		}
+	}
+	return len(leaves) > 0
+}
+
+func nullTest(l *lookups.Leaf) bool {
+	if len(l.Transforms) > 0 {
+		return false
+	}
+	switch l.Lookup {
+	case "exact", "is", "iexact":
+		return l.Value == nil || isNilValue(l.Value)
+	case "isnull":
+		b, _ := l.Value.(bool)
+		return b
+	}
+	return false
 }
 
 func (c condCompiler) member(info *modelInfo, rel *relation, inner ...exp.Expression) exp.Expression {
@@ -231,6 +287,15 @@ func objectKey(target *modelInfo, v any, d *core.Dialect) (any, error) {
 
 // convert returns the leaf with its value converted for its field.
 func (c condCompiler) convert(info *modelInfo, l *lookups.Leaf) (lookups.Node, error) {
+	if err := lookups.DefaultRegistry.CheckValue(l.Lookup, l.Value); err != nil {
+		var e *lookups.Error
+		if errors.As(err, &e) {
+			cp := *e
+			cp.Model, cp.Key = info.name, l.Key
+			return nil, &cp
+		}
+		return nil, err
+	}
 	path := l.Path
 	if rel := info.relByKey[path[0]]; rel != nil && rel.fk != nil && len(path) == 2 {
 		path = path[:1] // album__id: the foreign key column itself
@@ -253,6 +318,10 @@ func (c condCompiler) convert(info *modelInfo, l *lookups.Leaf) (lookups.Node, e
 		}
 		if f.rel != nil {
 			return objectKey(f.rel.target, v, c.d)
+		}
+		v, err := lookupValue(f, v)
+		if err != nil {
+			return nil, &lookups.Error{Model: info.name, Key: l.Key, Name: f.name, Err: lookups.ErrBadValue, Detail: err.Error()}
 		}
 		holder := reflect.New(f.typ).Elem()
 		if err := f.assign(holder, v); err != nil {
@@ -278,6 +347,10 @@ func (c condCompiler) convert(info *modelInfo, l *lookups.Leaf) (lookups.Node, e
 		value = l.Value // lookups reports the bad value
 	}
 	if err != nil {
+		var le *lookups.Error
+		if errors.As(err, &le) {
+			return nil, le
+		}
 		return nil, &lookups.Error{Model: info.name, Key: l.Key, Name: f.name, Err: lookups.ErrBadValue, Cause: err}
 	}
 	cp := *l
