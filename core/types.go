@@ -81,7 +81,7 @@ const MaxDecimalPrecision = 1000
 //	BigInt     BIGINT            BIGINT         BIGINT
 //	Float      REAL              FLOAT          REAL
 //	Double     DOUBLE PRECISION  DOUBLE         REAL
-//	Decimal    NUMERIC(p,s)      DECIMAL(p,s)   TEXT
+//	Decimal    NUMERIC(p,s)      DECIMAL(p,s)   TEXT COLLATE atomdb_decimal
 //	String(n)  VARCHAR(n)        VARCHAR(n)     VARCHAR(n)
 //	Text       TEXT              LONGTEXT       TEXT
 //	Bytes      BYTEA             LONGBLOB       BLOB
@@ -96,8 +96,10 @@ const MaxDecimalPrecision = 1000
 //     which a client cannot tell from a small integer, while BIT(1) describes
 //     itself, so rows read it back as a bool.
 //   - Decimal is TEXT on SQLite: a NUMERIC column would store an exact decimal
-//     as a float64 and round it. Values are kept as their decimal text, so
-//     comparisons on such a column are textual; do arithmetic in Go.
+//     as a float64 and round it. Values are kept as their decimal text, and
+//     the column's collation (DecimalCollation, registered by core) compares
+//     and orders them as numbers, exactly; DecimalSum and DecimalAvg add
+//     them up. Arithmetic in SQL (price * 2) would still be float64.
 //   - Timestamp is DATETIME(6) on MySQL, which holds no time zone: store
 //     instants in UTC. On SQLite the declared type TIMESTAMP (and DATE) makes
 //     mattn/go-sqlite3 return time.Time values.
@@ -137,7 +139,8 @@ func Float() Type { return Type{Kind: KindFloat} }
 func Double() Type { return Type{Kind: KindDouble} }
 
 // Decimal returns the exact decimal type with precision digits in all, scale
-// of them after the decimal point. On SQLite it is stored as TEXT (see Type).
+// of them after the decimal point. On SQLite it is stored as TEXT that
+// compares as numbers (see Type).
 func Decimal(precision, scale int) Type {
 	return Type{Kind: KindDecimal, Precision: precision, Scale: scale}
 }
@@ -268,7 +271,7 @@ func (t Type) SQL(d *Dialect) (string, error) {
 			return "", &SchemaError{Err: fmt.Errorf("type %s: MySQL allows a precision of at most 65 and a scale of at most 30", t)}
 		}
 		ps := "(" + strconv.Itoa(t.Precision) + "," + strconv.Itoa(t.Scale) + ")"
-		s = pick("NUMERIC"+ps, "DECIMAL"+ps, "TEXT")
+		s = pick("NUMERIC"+ps, "DECIMAL"+ps, "TEXT COLLATE "+DecimalCollation)
 	case KindString:
 		s = "VARCHAR(" + strconv.Itoa(t.Length) + ")"
 	case KindText:

@@ -161,6 +161,9 @@ func iexact(op Operand, v any) (exp.Expression, error) {
 		return goqu.L("(? IS NULL)", op.Expr), nil
 	}
 	s, _ := asString(v)
+	if op.Dialect() == core.Postgres && strings.IndexByte(s, 0) >= 0 {
+		return alwaysFalse, nil // text cannot hold a NUL
+	}
 	return goqu.L("(LOWER(?) = LOWER(?))", textOperand(op), s), nil
 }
 

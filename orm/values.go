@@ -236,10 +236,8 @@ func (qs *QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregation) (map[
 		switch a.fn {
 		case "count":
 			exprs[i] = goqu.COUNT(col)
-		case "sum":
-			exprs[i] = goqu.SUM(col)
-		case "avg":
-			exprs[i] = goqu.AVG(col)
+		case "sum", "avg":
+			exprs[i] = aggregateFunc(qs.db.Dialect(), a.fn, fields[i], col)
 		case "min":
 			exprs[i] = goqu.MIN(col)
 		case "max":
@@ -263,6 +261,22 @@ func (qs *QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregation) (map[
 		out[alias] = v
 	}
 	return out, nil
+}
+
+// aggregateFunc is SUM or AVG of col; on SQLite, over a decimal field (a
+// text column), core's exact DecimalSum or DecimalAvg, since SQLite's own
+// would read the texts as float64.
+func aggregateFunc(d *core.Dialect, fn string, f *field, col exp.Expression) exp.Expression {
+	if d == core.SQLite && f.ctype.Kind == core.KindDecimal {
+		if fn == "sum" {
+			return goqu.Func(core.DecimalSum, col)
+		}
+		return goqu.Func(core.DecimalAvg, col)
+	}
+	if fn == "sum" {
+		return goqu.SUM(col)
+	}
+	return goqu.AVG(col)
 }
 
 // aggregateValue gives an aggregate's raw result its documented Go type.

@@ -122,6 +122,17 @@ func sqliteConnect(c *sqlite3.SQLiteConn) error {
 	if err != nil {
 		return err
 	}
+	// Decimals: the collation of Decimal columns and their exact sum and
+	// average (see DecimalCollation).
+	if err := c.RegisterCollation(DecimalCollation, CompareDecimalText); err != nil {
+		return err
+	}
+	if err := c.RegisterAggregator(DecimalSum, func() *decimalAgg { return &decimalAgg{} }, true); err != nil {
+		return err
+	}
+	if err := c.RegisterAggregator(DecimalAvg, func() *decimalAgg { return &decimalAgg{avg: true} }, true); err != nil {
+		return err
+	}
 	// lower and upper replace SQLite's built-ins, which change ASCII letters
 	// only, with Unicode-aware ones (Go's strings.ToLower and ToUpper), so
 	// that lower('ÄBC') = 'äbc' as on PostgreSQL and MySQL: the
