@@ -144,7 +144,9 @@ func notEqual(op Operand, v any) (exp.Expression, error) {
 // column, a subquery) is used as it is; any other value is bound.
 func compare(operator exp.BooleanOperation) LookupFunc {
 	return func(op Operand, v any) (exp.Expression, error) {
-		if _, ok := v.(exp.Expression); !ok {
+		if isSubquery(v) && op.Dialect() == core.SQLite {
+			v = singleRow(v)
+		} else if _, ok := v.(exp.Expression); !ok {
 			var err error
 			if v, err = op.Bind(v); err != nil {
 				return nil, err
@@ -154,6 +156,15 @@ func compare(operator exp.BooleanOperation) LookupFunc {
 		// into IS TRUE, which is not the same under NOT for NULLs.
 		return exp.NewBooleanExpression(operator, op.Expr, v), nil
 	}
+}
+
+// singleRow wraps a subquery compared as one value so that SQLite, which
+// would silently take its first row, fails when it returns more than one,
+// as PostgreSQL and MySQL do: core's atomdb_single_row(n) raises an error
+// for n > 1 and is NULL otherwise, so COALESCE goes on to the subquery.
+// (An uncorrelated subquery is run once per statement, not per row.)
+func singleRow(sub any) exp.Expression {
+	return goqu.L("COALESCE(atomdb_single_row((SELECT COUNT(*) FROM (SELECT 1 FROM ? LIMIT 2))), ?)", sub, sub)
 }
 
 func iexact(op Operand, v any) (exp.Expression, error) {

@@ -560,3 +560,28 @@ func TestDjangoDecimalComparisons(t *testing.T) {
 		}
 	}, DjItem{}, DjStock{})
 }
+
+// A subquery compared as one value that returns two rows is an error on
+// every backend (SQLite would take its first row).
+func TestDjangoSubqueryOneRow(t *testing.T) {
+	eachORM(t, func(t *testing.T, db *core.Database, _ *queryLog) {
+		ctx := context.Background()
+		seedArticles(t, ctx, db)
+		articles := orm.Objects[DjArticle](db)
+		ids := func(cond string) any {
+			return db.Dialect().Goqu().From(orm.Table[DjArticle]()).Select(orm.Table[DjArticle]().Col("id")).
+				Where(orm.Table[DjArticle]().Col("headline").Eq(cond))
+		}
+		two := db.Dialect().Goqu().From(orm.Table[DjArticle]()).Select(orm.Table[DjArticle]().Col("id")).
+			Where(orm.Table[DjArticle]().Col("id").Lte(2))
+		for _, key := range []string{"id", "id__gt", "id__lte", "id__ne"} {
+			if _, err := articles.Filter(lookups.Q{key: two}).All(ctx); err == nil {
+				t.Errorf("%s with a subquery of two rows: no error", key)
+			}
+		}
+		expectIDs(t, ctx, "one row", articles.Filter(lookups.Q{"id": ids("Article 3")}), 3)
+		expectIDs(t, ctx, "one row, gt", articles.Filter(lookups.Q{"id__gt": ids("Article 3")}), 4, 5, 6)
+		expectIDs(t, ctx, "no row", articles.Filter(lookups.Q{"id": ids("nope")}))
+		expectIDs(t, ctx, "in takes many", articles.Filter(lookups.Q{"id__in": two}), 1, 2)
+	}, DjAuthor{}, DjArticle{})
+}

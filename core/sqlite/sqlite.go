@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -119,6 +120,19 @@ func sqliteConnect(c *sqlite3.SQLiteConn) error {
 		}
 		return re.(*regexp.Regexp).MatchString(s), nil
 	}, true)
+	if err != nil {
+		return err
+	}
+	// atomdb_single_row(n) fails when n > 1: the lookups wrap a subquery
+	// compared as one value with it, so that SQLite refuses a subquery that
+	// returns several rows as PostgreSQL and MySQL do, instead of taking the
+	// first. Not deterministic, so that SQLite never evaluates it ahead.
+	err = c.RegisterFunc("atomdb_single_row", func(n int64) (any, error) {
+		if n > 1 {
+			return nil, errors.New("more than one row returned by a subquery used as an expression")
+		}
+		return nil, nil
+	}, false)
 	if err != nil {
 		return err
 	}
