@@ -3,6 +3,7 @@ module github.com/atomdb/atomdb
 go 1.25.0
 
 require (
+	github.com/dlclark/regexp2 v1.12.0
 	github.com/doug-martin/goqu/v9 v9.19.0
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/google/uuid v1.6.0

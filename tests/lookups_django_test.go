@@ -585,3 +585,24 @@ func TestDjangoSubqueryOneRow(t *testing.T) {
 		expectIDs(t, ctx, "in takes many", articles.Filter(lookups.Q{"id__in": two}), 1, 2)
 	}, DjAuthor{}, DjArticle{})
 }
+
+// Regular expressions with backreferences mean the same on every backend
+// (SQLite's REGEXP is core's, on a backtracking engine).
+func TestLookupsRegexBackreference(t *testing.T) {
+	eachORM(t, func(t *testing.T, db *core.Database, _ *queryLog) {
+		ctx := context.Background()
+		texts := orm.Objects[DjText](db)
+		for _, s := range []string{"abcdbc", "abcdbd", "xbxbx", "BxBx", "été été"} {
+			if _, err := texts.Create(ctx, &DjText{Name: s}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		expectIDs(t, ctx, "backreference", texts.Filter(lookups.Q{"name__regex": `b(.).*b\1`}), 1, 3)
+		expectIDs(t, ctx, "backreference, folded", texts.Filter(lookups.Q{"name__iregex": `b(.).*b\1`}), 1, 3, 4)
+		expectIDs(t, ctx, "repeated word", texts.Filter(lookups.Q{"name__regex": `^(\S+) \1$`}), 5)
+		expectIDs(t, ctx, "not", texts.Exclude(lookups.Q{"name__regex": `b(.).*b\1`}), 2, 4, 5)
+		if _, err := texts.Filter(lookups.Q{"name__regex": `(`}).Count(ctx); err == nil {
+			t.Error("a bad pattern: no error")
+		}
+	}, DjText{})
+}

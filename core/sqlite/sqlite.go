@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/dlclark/regexp2"
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/atomdb/atomdb/core"
@@ -79,11 +79,14 @@ func sqliteConvert(v any) any {
 // regexps caches compiled patterns, since REGEXP runs once per row; it stops
 // growing at regexpCacheLimit patterns.
 var (
-	regexps          sync.Map // string -> *regexp.Regexp
+	regexps          sync.Map // string -> *regexp2.Regexp
 	regexpCacheCount atomic.Int32
 )
 
 const regexpCacheLimit = 256
+
+// RegexpTimeout bounds the time one REGEXP match may take on SQLite.
+const RegexpTimeout = 2 * time.Second
 
 func sqliteConnect(c *sqlite3.SQLiteConn) error {
 	// text reads an argument as SQL text would: go-sqlite3 hands NULL over
@@ -99,8 +102,13 @@ func sqliteConnect(c *sqlite3.SQLiteConn) error {
 		}
 		return fmt.Sprint(v), true
 	}
-	// REGEXP: y REGEXP x calls regexp(x, y), with Go's syntax. NULL on
-	// either side gives NULL (no match), as on the other databases.
+	// REGEXP: y REGEXP x calls regexp(x, y). NULL on either side gives NULL
+	// (no match), as on the other databases. The engine is regexp2, a
+	// backtracking engine with Perl's syntax (backreferences, lookaround),
+	// as close as Go has to MariaDB's PCRE, PostgreSQL's AREs and Python's
+	// re (which Django uses on SQLite): Go's own regexp has no
+	// backreferences. A match that runs longer than RegexpTimeout (a
+	// catastrophic pattern) fails the statement.
 	err := c.RegisterFunc("regexp", func(pattern, value any) (any, error) {
 		p, ok := text(pattern)
 		s, ok2 := text(value)
@@ -109,16 +117,17 @@ func sqliteConnect(c *sqlite3.SQLiteConn) error {
 		}
 		re, ok := regexps.Load(p)
 		if !ok {
-			compiled, err := regexp.Compile(p)
+			compiled, err := regexp2.Compile(p, regexp2.None)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("bad regular expression %q: %w", p, err)
 			}
+			compiled.MatchTimeout = RegexpTimeout
 			if regexpCacheCount.Add(1) > regexpCacheLimit {
-				return compiled.MatchString(s), nil
+				return compiled.MatchString(s)
 			}
 			re, _ = regexps.LoadOrStore(p, compiled)
 		}
-		return re.(*regexp.Regexp).MatchString(s), nil
+		return re.(*regexp2.Regexp).MatchString(s)
 	}, true)
 	if err != nil {
 		return err
