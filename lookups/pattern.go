@@ -101,7 +101,8 @@ func textOperand(op Operand) exp.Expression {
 // value; a startswith with no NUL stays a GLOB (which an index can serve,
 // and which is exact for a prefix without NUL). On PostgreSQL, text cannot
 // hold a NUL, so a value with one matches no row (the server would refuse
-// to bind it).
+// to bind it). (substr() of an empty BLOB is NULL, hence the IFNULL: ""
+// ends with nothing but "".)
 func affixMatch(op Operand, s string, before, after, fold bool) exp.Expression {
 	hasNUL := strings.IndexByte(s, 0) >= 0
 	switch op.Dialect() {
@@ -120,9 +121,9 @@ func affixMatch(op Operand, s string, before, after, fold bool) exp.Expression {
 		case before && after:
 			return goqu.L("(instr(CAST(? AS BLOB), CAST(? AS BLOB)) > 0)", lhs, rhs)
 		case before:
-			return goqu.L("(substr(CAST(? AS BLOB), ?) = CAST(? AS BLOB))", lhs, -len(foldIf(s, fold)), rhs)
+			return goqu.L("(IFNULL(substr(CAST(? AS BLOB), ?), x'') = CAST(? AS BLOB))", lhs, -len(foldIf(s, fold)), rhs)
 		case hasNUL || fold:
-			return goqu.L("(substr(CAST(? AS BLOB), 1, ?) = CAST(? AS BLOB))", lhs, len(foldIf(s, fold)), rhs)
+			return goqu.L("(IFNULL(substr(CAST(? AS BLOB), 1, ?), x'') = CAST(? AS BLOB))", lhs, len(foldIf(s, fold)), rhs)
 		}
 	}
 	p := EscapeLike(s)
