@@ -42,11 +42,13 @@
 //
 // # Transforms
 //
-// year, month, day, week_day, hour, minute, second and date take a date or
-// timestamp field and come before the lookup: "created__year",
+// year, iso_year, quarter, month, week, day, week_day, iso_week_day, hour,
+// minute, second and date take a date or timestamp field (hour, minute and
+// second a timestamp) and come before the lookup: "created__year",
 // "created__year__gte", "created__date__lt", "created__week_day__in". They
 // read the UTC instant on every dialect. week_day is Django's: 1 is Sunday,
-// 7 is Saturday. The integer transforms compare with integers (an integral
+// 7 is Saturday; iso_week_day is ISO 8601's: 1 is Monday, 7 is Sunday; week
+// and iso_year are the ISO 8601 week (1 to 53) and the year it belongs to. The integer transforms compare with integers (an integral
 // float or a decimal string is converted); date compares with a time.Time,
 // of which it takes the calendar date in the time's own location, or a
 // "2006-01-02" string.
@@ -56,9 +58,12 @@
 // Parse turns a condition into Nodes: *Leaf (one key: Path, Transforms,
 // Lookup, Value), *AndNode, *OrNode, *NotNode and *RawNode (a goqu
 // expression). It decides what is a lookup and what a transform with a
-// Registry, checks the values of the built-in lookups (isnull takes a bool,
-// in a slice, range two values, ...) and reports an empty key or part
-// (ErrEmptyLookup) and a lookup that is not last (ErrUnknownLookup).
+// Registry and reports an empty key or part (ErrEmptyLookup). Parsing is
+// syntactic: the resolver, which knows the model, settles what a name in a
+// path means (a field of a related model named "gt" or "year" is that field)
+// and reports a lookup that is not last (ErrUnknownLookup); the values of
+// the built-in lookups (isnull takes a bool, in a slice, range two values,
+// ...) are checked when a leaf is compiled (Registry.CheckValue).
 //
 // # Compiling
 //
@@ -98,7 +103,10 @@
 //     MySQL's string syntax; the NO_BACKSLASH_ESCAPES SQL mode is not
 //     supported), '\' on SQLite. SQLite's LIKE ignores ASCII case, so the
 //     case-sensitive pattern lookups use GLOB there, with the pattern
-//     translated.
+//     translated. SQLite's LIKE and GLOB also stop at a NUL byte, so
+//     contains, endswith (and startswith with a NUL, and the i-forms)
+//     compare bytes there instead (instr and substr of BLOBs); PostgreSQL
+//     text cannot hold a NUL, so a value with one matches nothing there.
 //   - The case-insensitive lookups compare LOWER of both sides. SQLite's own
 //     lower() changes ASCII letters only; core registers a Unicode-aware
 //     lower (and upper) on every SQLite connection, so "ÄBC" iexact "äbc"
@@ -109,9 +117,15 @@
 //     also a PAD SPACE collation: on MySQL, exact ignores trailing spaces
 //     ('a' = 'a '); the pattern lookups do not.
 //   - regex is ~ and iregex ~* on PostgreSQL (POSIX regular expressions);
-//     REGEXP elsewhere (PCRE on MariaDB, ICU on MySQL 8, Go's regexp on
-//     SQLite), with "(?i)" put before the pattern for iregex. Keep to the
-//     syntax they share.
+//     REGEXP elsewhere (PCRE on MariaDB, ICU on MySQL 8, regexp2 on SQLite,
+//     registered by core: a backtracking engine with Perl's syntax and
+//     backreferences), with "(?i)" put before the pattern for iregex. Keep
+//     to the syntax they share (the README lists it).
+//   - A subquery compared as one value (exact, gt, ...) that returns several
+//     rows is an error everywhere: on SQLite, which would take the first
+//     row, core's atomdb_single_row raises it.
+//   - Numbers compared as text (iexact, contains on an integer) are cast to
+//     TEXT on SQLite and PostgreSQL.
 //   - On PostgreSQL the pattern lookups cast a column whose Field.Kind is
 //     neither String nor Text (nor unknown) to TEXT.
 //   - SQLite keeps timestamps as text and compares them as text, so bound

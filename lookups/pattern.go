@@ -181,7 +181,7 @@ func regexMatch(op Operand, pattern string, fold bool) exp.Expression {
 		}
 		return goqu.L("(? ~ ?)", lhs, pattern)
 	}
-	// MariaDB (PCRE), MySQL 8 (ICU) and Go's regexp (core's REGEXP on
+	// MariaDB (PCRE), MySQL 8 (ICU) and regexp2 (core's REGEXP on
 	// SQLite) all take the inline flag.
 	if fold {
 		pattern = "(?i)" + pattern
