@@ -122,12 +122,17 @@ func sqliteConnect(c *sqlite3.SQLiteConn) error {
 				return nil, fmt.Errorf("bad regular expression %q: %w", p, err)
 			}
 			compiled.MatchTimeout = RegexpTimeout
-			if regexpCacheCount.Add(1) > regexpCacheLimit {
-				return compiled.MatchString(s)
+			re = compiled
+			if regexpCacheCount.Add(1) <= regexpCacheLimit {
+				re, _ = regexps.LoadOrStore(p, compiled)
 			}
-			re, _ = regexps.LoadOrStore(p, compiled)
 		}
-		return re.(*regexp2.Regexp).MatchString(s)
+		ok, err := re.(*regexp2.Regexp).MatchString(s)
+		if err != nil {
+			// regexp2's timeout error quotes the row's value: not ours to show.
+			return nil, fmt.Errorf("regular expression %q: no result within %v", p, RegexpTimeout)
+		}
+		return ok, nil
 	}, true)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +81,27 @@ func TestDecimalAggregates(t *testing.T) {
 	}
 	if err := (&decimalAgg{}).Step("1/3"); err == nil {
 		t.Error("a fraction is not a decimal")
+	}
+}
+
+// A catastrophic pattern fails after RegexpTimeout, without quoting the
+// row's value; a backreference works.
+func TestSQLiteRegexp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the regexp timeout")
+	}
+	db, err := Open(t.Context(), "sqlite://:memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	v, err := db.FetchVal(t.Context(), "SELECT 'abcdbc' REGEXP :p", Params{"p": `b(.).*b\1`})
+	if err != nil || v != int64(1) {
+		t.Errorf("backreference: %v, %v", v, err)
+	}
+	secret := strings.Repeat("a", 40) + "!"
+	_, err = db.FetchVal(t.Context(), "SELECT :s REGEXP :p", Params{"s": secret, "p": `^(a+)+$`})
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "no result within") {
+		t.Errorf("catastrophic pattern: %v", err)
 	}
 }
