@@ -811,6 +811,10 @@ func checkDefault(c *Column) error {
 			if !isUUIDText(s) {
 				return fmt.Errorf("default %q is not a UUID", s)
 			}
+		case KindTime:
+			if _, err := ParseTimeOfDay(s); err != nil {
+				return fmt.Errorf("default %q is not a time of day", s)
+			}
 		default:
 			return mismatch()
 		}

@@ -28,6 +28,7 @@ const (
 	KindJSON                      // JSON document
 	KindUUID                      // UUID
 	KindCustom                    // the SQL type in Raw, written verbatim
+	KindTime                      // time of day, microsecond precision
 )
 
 var typeKindNames = [...]string{
@@ -47,6 +48,7 @@ var typeKindNames = [...]string{
 	KindJSON:      "JSON",
 	KindUUID:      "UUID",
 	KindCustom:    "Custom",
+	KindTime:      "Time",
 }
 
 // String returns the kind's name ("BigInt", "String", ...).
@@ -89,6 +91,7 @@ const MaxDecimalPrecision = 1000
 //	Timestamp  TIMESTAMPTZ       DATETIME(6)    TIMESTAMP
 //	JSON       JSONB             JSON           TEXT
 //	UUID       UUID              CHAR(36)       CHAR(36)
+//	Time       TIME              TIME(6)        CHAR(15)
 //	Custom     Raw               Raw            Raw
 //
 // The choices that are not obvious:
@@ -103,6 +106,9 @@ const MaxDecimalPrecision = 1000
 //   - Timestamp is DATETIME(6) on MySQL, which holds no time zone: store
 //     instants in UTC. On SQLite the declared type TIMESTAMP (and DATE) makes
 //     mattn/go-sqlite3 return time.Time values.
+//   - Time (a time of day, Django's TimeField) is text on SQLite, always
+//     written "15:04:05.000000" (TimeOfDay's form), so that it compares
+//     and sorts as a time; rows read it as that string on every backend.
 //   - JSON is TEXT on SQLite: a column declared JSON would get NUMERIC
 //     affinity and turn a document such as 1.50 into a number.
 type Type struct {
@@ -119,6 +125,9 @@ type Type struct {
 	// Raw is the SQL type of a Custom type, written as is on every dialect.
 	Raw string
 }
+
+// Time returns the time-of-day type (see TimeOfDay).
+func Time() Type { return Type{Kind: KindTime} }
 
 // Boolean returns the boolean type.
 func Boolean() Type { return Type{Kind: KindBoolean} }
@@ -197,7 +206,7 @@ func (t Type) Validate() error {
 	bad := func(format string, args ...any) error {
 		return &SchemaError{Err: fmt.Errorf("type %s: "+format, append([]any{t}, args...)...)}
 	}
-	if t.Kind <= KindInvalid || t.Kind > KindCustom {
+	if t.Kind <= KindInvalid || int(t.Kind) >= len(typeKindNames) {
 		return bad("unknown type kind %d (use a constructor such as BigInt() or String(100))", int(t.Kind))
 	}
 	if t.Unsigned && !t.Kind.isInteger() {
@@ -286,6 +295,8 @@ func (t Type) SQL(d *Dialect) (string, error) {
 		s = pick("JSONB", "JSON", "TEXT")
 	case KindUUID:
 		s = pick("UUID", "CHAR(36)", "CHAR(36)")
+	case KindTime:
+		s = pick("TIME", "TIME(6)", "CHAR(15)")
 	case KindCustom:
 		s = t.Raw
 	}

@@ -68,6 +68,11 @@ func checkTimeOperand(name string, op Operand, datesToo bool) error {
 	switch op.Kind {
 	case core.KindTimestamp, core.KindInvalid, core.KindCustom:
 		return nil
+	case core.KindTime:
+		if !datesToo {
+			return nil // hour, minute, second
+		}
+		return BadValue("%s applies to a date or timestamp, and %s is a time of day", name, op.Field.Name)
 	case core.KindDate:
 		if datesToo {
 			return nil
@@ -78,9 +83,9 @@ func checkTimeOperand(name string, op Operand, datesToo bool) error {
 }
 
 // utcSource is the PostgreSQL operand to extract from: a timestamp in UTC,
-// or a date as it is.
+// or a date or time of day as it is.
 func utcSource(op Operand) exp.Expression {
-	if op.Kind == core.KindDate {
+	if op.Kind == core.KindDate || op.Kind == core.KindTime {
 		return op.Expr
 	}
 	return goqu.L("(? AT TIME ZONE 'UTC')", op.Expr)

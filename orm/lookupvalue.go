@@ -24,7 +24,10 @@ import (
 //     "2006-01-02 15:04:05" and "2006-01-02 15:04:05.999999", with a "T" or a
 //     space between date and time and an optional zone ("Z", "+07", "+0700",
 //     "+07:00"); a string with no zone is UTC;
-//   - a date field takes a string "2006-01-02".
+//   - a date field takes a string "2006-01-02";
+//   - a time-of-day field (core.TimeOfDay) takes a string "15:04",
+//     "15:04:05" or "15:04:05.999999", or a time.Time (its clock, in its
+//     own location).
 //
 // Any other value is returned as it is. The error says what the value was
 // and what the field takes.
@@ -46,6 +49,17 @@ func lookupValue(f *field, v any) (any, error) {
 			return d, nil
 		}
 		return parseTimestamp(s)
+	case t == clockType:
+		switch x := v.(type) {
+		case string:
+			c, err := core.ParseTimeOfDay(x)
+			if err != nil {
+				return nil, fmt.Errorf(`the string %q is not a time of day: a time field takes a core.TimeOfDay, a time.Time (its clock) or a string "15:04", "15:04:05" or "15:04:05.999999"`, x)
+			}
+			return c, nil
+		case time.Time:
+			return core.ClockOf(x), nil
+		}
 	}
 	return v, nil
 }

@@ -110,6 +110,7 @@ var (
 	modelType     = reflect.TypeFor[Model]()
 	timeType      = reflect.TypeFor[time.Time]()
 	decimalType   = reflect.TypeFor[decimal.Decimal]()
+	clockType     = reflect.TypeFor[core.TimeOfDay]()
 	uuidType      = reflect.TypeFor[uuid.UUID]()
 	bytesType     = reflect.TypeFor[[]byte]()
 	scannerType   = reflect.TypeFor[sql.Scanner]()
@@ -546,6 +547,9 @@ func (f *field) resolveType(typeName string, size, precision, scale int) error {
 		return nil
 	case t == uuidType:
 		f.ctype = core.UUID()
+		return nil
+	case t == clockType:
+		f.ctype = core.Time()
 		return nil
 	case t == bytesType || t == rawJSONType:
 		f.ctype = core.Bytes()

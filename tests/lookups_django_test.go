@@ -617,6 +617,7 @@ type DjAll struct {
 	Flag      *bool           `db:"flag"`
 	At        *time.Time      `db:"at"`
 	Day       *time.Time      `db:"day" orm:"type=date"`
+	Clock     *core.TimeOfDay `db:"clock"`
 }
 
 // registryCases returns, for every lookup and transform of the registry, the
@@ -630,7 +631,7 @@ func registryCases(t *testing.T) []lookups.Q {
 		"iexact":      {{"name__iexact": "AB%C"}, {"name__iexact": "ÉLAN"}, {"n__iexact": "42"}, {"name__iexact": nil}},
 		"ne":          {{"n__ne": 5}, {"name__ne": "ab_c"}, {"n__ne": nil}},
 		"not":         {{"n__not": 5}, {"price__not": "9.99"}},
-		"gt":          {{"n__gt": 0}, {"price__gt": 9.99}, {"at__gt": at}, {"day__gt": "2024-01-01"}},
+		"gt":          {{"n__gt": 0}, {"price__gt": 9.99}, {"at__gt": at}, {"day__gt": "2024-01-01"}, {"clock__gt": "12:30"}},
 		"gte":         {{"n__gte": 5}, {"price__gte": "10.00"}, {"at__gte": at}},
 		"lt":          {{"n__lt": 0}, {"price__lt": 10}, {"at__lt": at}},
 		"lte":         {{"n__lte": 5}, {"price__lte": "0.01"}, {"at__lte": at}},
@@ -671,7 +672,7 @@ func registryCases(t *testing.T) []lookups.Q {
 		}
 		fields := []string{"at", "day"}
 		if name == "hour" || name == "minute" || name == "second" {
-			fields = fields[:1]
+			fields = []string{"at", "clock"}
 		}
 		for _, f := range fields {
 			for _, v := range values {
@@ -732,6 +733,10 @@ func TestLookupsSameRowsEverywhere(t *testing.T) {
 			{Name: "", N: n(7), Price: decimal.RequireFromString("1000"), At: tm(2024, 12, 30, 23, 0, 0, 0)},
 		} {
 			r.Day = day(r.At)
+			if r.At != nil {
+				c := core.ClockOf(*r.At)
+				r.Clock = &c
+			}
 			if _, err := all.Create(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -756,4 +761,84 @@ func TestLookupsSameRowsEverywhere(t *testing.T) {
 		results[db.Dialect().String()] = lines
 		mu.Unlock()
 	}, DjAll{})
+}
+
+type DjShift struct {
+	orm.Model `orm:"table=dj_shifts"`
+	ID        int64           `db:"id"`
+	Start     core.TimeOfDay  `db:"start"`
+	End       *core.TimeOfDay `db:"end"`
+}
+
+// A time-of-day field (Django's TimeField): TIME on PostgreSQL and MySQL,
+// text that sorts on SQLite, with hour, minute and second and comparisons.
+func TestDjangoTimeField(t *testing.T) {
+	eachORM(t, func(t *testing.T, db *core.Database, _ *queryLog) {
+		ctx := context.Background()
+		shifts := orm.Objects[DjShift](db)
+		clock := func(h, m, s, us int) core.TimeOfDay {
+			return core.TimeOfDay{Hour: h, Minute: m, Second: s, Microsecond: us}
+		}
+		end := clock(17, 0, 0, 0)
+		for _, s := range []*DjShift{
+			{Start: clock(9, 30, 0, 0), End: &end},
+			{Start: clock(10, 0, 0, 500000)},
+			{Start: clock(23, 59, 59, 999999)},
+			{Start: clock(0, 0, 0, 0)},
+			{Start: clock(9, 5, 7, 0)},
+		} {
+			if _, err := shifts.Create(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := shifts.Get(ctx, lookups.Q{"id": 2})
+		if err != nil || got.Start != clock(10, 0, 0, 500000) || got.End != nil {
+			t.Errorf("read back: %+v, %v", got, err)
+		}
+		got, err = shifts.Get(ctx, lookups.Q{"id": 1})
+		if err != nil || got.End == nil || *got.End != end {
+			t.Errorf("read back end: %+v, %v", got, err)
+		}
+		expectIDs(t, ctx, "exact string", shifts.Filter(lookups.Q{"start": "09:30"}), 1)
+		expectIDs(t, ctx, "exact fraction", shifts.Filter(lookups.Q{"start": "10:00:00.5"}), 2)
+		expectIDs(t, ctx, "gt", shifts.Filter(lookups.Q{"start__gt": "09:30:00"}), 2, 3)
+		expectIDs(t, ctx, "lt value", shifts.Filter(lookups.Q{"start__lt": clock(9, 30, 0, 0)}), 4, 5)
+		expectIDs(t, ctx, "range", shifts.Filter(lookups.Q{"start__range": []string{"09:00", "10:00:00.5"}}), 1, 2, 5)
+		expectIDs(t, ctx, "time.Time", shifts.Filter(lookups.Q{"start": time.Date(2000, 1, 1, 23, 59, 59, 999999000, time.UTC)}), 3)
+		expectIDs(t, ctx, "hour", shifts.Filter(lookups.Q{"start__hour": 9}), 1, 5)
+		expectIDs(t, ctx, "minute", shifts.Filter(lookups.Q{"start__minute__gte": 30}), 1, 3)
+		expectIDs(t, ctx, "second", shifts.Filter(lookups.Q{"start__second": 7}), 5)
+		expectIDs(t, ctx, "end isnull", shifts.Filter(lookups.Q{"end__isnull": true}), 2, 3, 4, 5)
+		expectIDs(t, ctx, "exclude end hour", shifts.Exclude(lookups.Q{"end__hour": 17}), 2, 3, 4, 5)
+		vals, err := shifts.OrderBy("-start").ValuesListFlat(ctx, "id")
+		if want := []any{int64(3), int64(2), int64(1), int64(5), int64(4)}; err != nil || !reflect.DeepEqual(vals, want) {
+			t.Errorf("order by -start: %v, %v; want %v", vals, err, want)
+		}
+		for _, c := range []struct {
+			q   lookups.Q
+			msg string
+		}{
+			{lookups.Q{"start": "9:30"}, `the string "9:30" is not a time of day`},
+			{lookups.Q{"start": "24:00"}, `is not a time of day`},
+			{lookups.Q{"start__year": 2024}, `year applies to a date or timestamp, and start is a time of day`},
+		} {
+			_, err := shifts.Filter(c.q).Count(ctx)
+			if !errors.Is(err, lookups.ErrBadValue) || !strings.Contains(fmt.Sprint(err), c.msg) {
+				t.Errorf("%v: error %v, want one containing %q", c.q, err, c.msg)
+			}
+		}
+		if _, err := shifts.Create(ctx, &DjShift{Start: clock(25, 0, 0, 0)}); err == nil {
+			t.Error("hour 25 saved")
+		}
+		// Bulk inserts (arrays on PostgreSQL) and aggregates.
+		late := clock(23, 0, 0, 1)
+		if err := shifts.BulkCreate(ctx, []*DjShift{{Start: clock(12, 0, 0, 0), End: &late}, {Start: clock(6, 45, 0, 0)}}); err != nil {
+			t.Fatal(err)
+		}
+		expectIDs(t, ctx, "bulk rows", shifts.Filter(lookups.Q{"end__gt": "18:00"}), 6)
+		agg, err := shifts.Aggregate(ctx, orm.Min("start"), orm.Max("end"))
+		if m, ok := agg["end__max"].(*core.TimeOfDay); err != nil || agg["start__min"] != clock(0, 0, 0, 0) || !ok || *m != late {
+			t.Errorf("aggregates: %v, %v", agg, err)
+		}
+	}, DjShift{})
 }

@@ -412,6 +412,14 @@ func pgColumnFor(oid uint32) pgColumn {
 			}
 			return *h
 		}}
+	case pgtype.TimeOID:
+		h := new(pgtype.Time)
+		return pgColumn{h, func() any {
+			if !h.Valid {
+				return nil
+			}
+			return TimeOfDayOf(h.Microseconds).String()
+		}}
 	case pgtype.UUIDOID:
 		h := new(pgtype.UUID)
 		return pgColumn{h, func() any {
