@@ -210,6 +210,11 @@ var (
 // canonType writes an SQL type in one form per meaning on d.
 func canonType(d *core.Dialect, s string) string {
 	s = strings.ToUpper(strings.TrimSpace(spaces.ReplaceAllString(s, " ")))
+	if i := strings.Index(s, " COLLATE "); i >= 0 && d == core.SQLite {
+		// SQLite's table_info gives the type without the column's
+		// collation (a Decimal's atomdb_decimal): compare the types alone.
+		s = s[:i]
+	}
 	s = strings.NewReplacer(" (", "(", "( ", "(", " )", ")", ", ", ",").Replace(s)
 	base, args, _ := strings.Cut(s, "(")
 	if args != "" {

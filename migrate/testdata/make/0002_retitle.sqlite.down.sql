@@ -10,7 +10,7 @@ ALTER TABLE "albums" DROP COLUMN "rating";
 CREATE TABLE "atomdb_new_albums" (
   "id" INTEGER PRIMARY KEY AUTOINCREMENT,
   "title" VARCHAR(100) NOT NULL,
-  "price" TEXT NOT NULL DEFAULT '9.99',
+  "price" TEXT COLLATE atomdb_decimal NOT NULL DEFAULT '9.99',
   "added" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
   "cover" BLOB DEFAULT X'DEAD',
   CONSTRAINT "uq_albums_title" UNIQUE ("title")

@@ -5,7 +5,7 @@ ALTER TABLE "albums" RENAME COLUMN "name" TO "title";
 CREATE TABLE "atomdb_new_albums" (
   "id" INTEGER PRIMARY KEY AUTOINCREMENT,
   "title" VARCHAR(200) NOT NULL,
-  "price" TEXT NOT NULL DEFAULT '9.99',
+  "price" TEXT COLLATE atomdb_decimal NOT NULL DEFAULT '9.99',
   "cover" BLOB DEFAULT X'DEAD',
   "added" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT "uq_albums_title" UNIQUE ("title")
