@@ -191,15 +191,18 @@ func decimalArg(v any) (r *big.Rat, scale int, ok bool, err error) {
 	return r, max(0, len(d.frac)-d.exp), true, nil
 }
 
-// decimalAgg is the state of DecimalSum and DecimalAvg.
-type decimalAgg struct {
+// DecimalAggregate is the state of the SQLite aggregates DecimalSum (Avg
+// false) and DecimalAvg (Avg true), which the SQLite backend registers.
+type DecimalAggregate struct {
+	// Avg makes Done return the average rather than the sum.
+	Avg   bool
 	sum   big.Rat
 	n     int64
 	scale int
-	avg   bool
 }
 
-func (a *decimalAgg) Step(v any) error {
+// Step adds one value: a decimal text, an integer or a float; NULL is skipped.
+func (a *DecimalAggregate) Step(v any) error {
 	r, scale, ok, err := decimalArg(v)
 	if err != nil || !ok {
 		return err
@@ -210,11 +213,12 @@ func (a *decimalAgg) Step(v any) error {
 	return nil
 }
 
-func (a *decimalAgg) Done() (any, error) {
+// Done returns the sum or average as decimal text, or nil over no value.
+func (a *DecimalAggregate) Done() (any, error) {
 	if a.n == 0 {
 		return nil, nil
 	}
-	if !a.avg {
+	if !a.Avg {
 		return a.sum.FloatString(a.scale), nil
 	}
 	q := new(big.Rat).Quo(&a.sum, new(big.Rat).SetInt64(a.n))

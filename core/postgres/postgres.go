@@ -418,7 +418,7 @@ func pgColumnFor(oid uint32) pgColumn {
 			if !h.Valid {
 				return nil
 			}
-			return TimeOfDayOf(h.Microseconds).String()
+			return core.TimeOfDayOf(h.Microseconds).String()
 		}}
 	case pgtype.UUIDOID:
 		h := new(pgtype.UUID)

@@ -151,14 +151,14 @@ func sqliteConnect(c *sqlite3.SQLiteConn) error {
 		return err
 	}
 	// Decimals: the collation of Decimal columns and their exact sum and
-	// average (see DecimalCollation).
-	if err := c.RegisterCollation(DecimalCollation, CompareDecimalText); err != nil {
+	// average (see core.DecimalCollation).
+	if err := c.RegisterCollation(core.DecimalCollation, core.CompareDecimalText); err != nil {
 		return err
 	}
-	if err := c.RegisterAggregator(DecimalSum, func() *decimalAgg { return &decimalAgg{} }, true); err != nil {
+	if err := c.RegisterAggregator(core.DecimalSum, func() *core.DecimalAggregate { return &core.DecimalAggregate{} }, true); err != nil {
 		return err
 	}
-	if err := c.RegisterAggregator(DecimalAvg, func() *decimalAgg { return &decimalAgg{avg: true} }, true); err != nil {
+	if err := c.RegisterAggregator(core.DecimalAvg, func() *core.DecimalAggregate { return &core.DecimalAggregate{Avg: true} }, true); err != nil {
 		return err
 	}
 	// lower and upper replace SQLite's built-ins, which change ASCII letters
