@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,6 +63,11 @@ func TestREADMECompiles(t *testing.T) {
 	paths := make([]string, 0, len(readmeImports))
 	for _, p := range readmeImports {
 		paths = append(paths, p)
+	}
+	for _, sec := range sections {
+		for _, spec := range sec.extraImports() {
+			paths = append(paths, spec[1])
+		}
 	}
 	imp := exportImporter(t, paths)
 	for _, sec := range sections {
@@ -119,6 +125,7 @@ type readmeSection struct {
 type readmeBlock struct {
 	line    int // the README line of the block's first line
 	decls   []string
+	imports [][2]string // the block's own import specs: name ("" or "_"), path
 	stmts   []string
 	stmtAt  int // the README line of the first statement
 	prelude string
@@ -184,6 +191,7 @@ func readmeSections(t *testing.T, src string) []*readmeSection {
 		}
 		b := readmeBlock{line: start + 1, prelude: arg}
 		b.decls, b.stmts = splitBlock(body)
+		b.decls, b.imports = takeImports(b.decls)
 		b.stmtAt = b.line + len(b.decls)
 		cur.blocks = append(cur.blocks, b)
 	}
@@ -212,6 +220,59 @@ func splitBlock(lines []string) (decls, stmts []string) {
 	return nil, lines
 }
 
+// takeImports blanks the import declarations among a block's declarations
+// (keeping the line count, so line directives stay right) and returns their
+// specs: Go wants every import before other declarations, and the section's
+// file imports the packages of readmeImports itself.
+func takeImports(decls []string) ([]string, [][2]string) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", "package p\n"+strings.Join(decls, "\n"), parser.ImportsOnly)
+	if err != nil || len(f.Imports) == 0 {
+		return decls, nil
+	}
+	out := append([]string(nil), decls...)
+	var specs [][2]string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.IMPORT {
+			continue
+		}
+		// Line 1 is "package p": decls[i] is on line i+2.
+		for l := fset.Position(g.Pos()).Line; l <= fset.Position(g.End()).Line; l++ {
+			out[l-2] = ""
+		}
+	}
+	for _, spec := range f.Imports {
+		path, _ := strconv.Unquote(spec.Path.Value)
+		name := ""
+		if spec.Name != nil {
+			name = spec.Name.Name
+		}
+		specs = append(specs, [2]string{name, path})
+	}
+	return out, specs
+}
+
+// extraImports returns the import specs of a section's blocks that the
+// section's file does not already have.
+func (s *readmeSection) extraImports() [][2]string {
+	have := map[string]bool{}
+	for _, p := range readmeImports {
+		have[p] = true
+	}
+	var out [][2]string
+	for _, blk := range s.blocks {
+		for _, spec := range blk.imports {
+			if have[spec[1]] {
+				continue
+			}
+			have[spec[1]] = true
+			out = append(out, spec)
+		}
+	}
+	return out
+}
+
 // source is the section as one Go file, with line directives pointing each
 // part back at the README.
 func (s *readmeSection) source() string {
@@ -224,6 +285,9 @@ func (s *readmeSection) source() string {
 	sort.Strings(names)
 	for _, name := range names {
 		fmt.Fprintf(&b, "\t%s %q\n", name, readmeImports[name])
+	}
+	for _, spec := range s.extraImports() {
+		fmt.Fprintf(&b, "\t%s %q\n", spec[0], spec[1])
 	}
 	b.WriteString(")\n\n")
 	for i, blk := range s.blocks {
