@@ -132,10 +132,19 @@ func Label(parts ...string) string { return shortenName(strings.Join(parts, "__"
 // dialect's quote character or NUL: goqu would write them unescaped, and the
 // rest of the name would become SQL text.
 func checkDatasetIdents(d *Dialect, query any) error {
-	var bad string
+	var bad, dotted string
 	name := func(n string) {
 		if bad == "" && (strings.IndexByte(n, d.goquQuote) >= 0 || strings.IndexByte(n, 0) >= 0) {
 			bad = n
+		}
+	}
+	// A record key is one column name, but goqu splits it at dots into a
+	// qualified name (".v" writes column v): refuse a dot rather than write
+	// a column the key does not name.
+	key := func(k string) {
+		name(k)
+		if dotted == "" && strings.IndexByte(k, '.') >= 0 {
+			dotted = k
 		}
 	}
 	ident := func(e any) {
@@ -158,11 +167,11 @@ func checkDatasetIdents(d *Dialect, query any) error {
 		switch r := r.(type) {
 		case goqu.Record:
 			for k := range r {
-				name(k)
+				key(k)
 			}
 		case map[string]any:
 			for k := range r {
-				name(k)
+				key(k)
 			}
 		default: // a struct (db tags) or another map type: as goqu reads it
 			if ie, err := exp.NewInsertExpression(r); err == nil {
@@ -189,6 +198,9 @@ func checkDatasetIdents(d *Dialect, query any) error {
 	}
 	if bad != "" {
 		return fmt.Errorf("%w: %w", ErrBadQuery, identErr("identifier", bad, "holds the %s quote character or NUL, which goqu would write unescaped", d.name))
+	}
+	if dotted != "" {
+		return fmt.Errorf("%w: %w", ErrBadQuery, identErr("column", dotted, "holds a dot, which goqu would read as a qualified name"))
 	}
 	return nil
 }
