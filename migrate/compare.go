@@ -235,6 +235,7 @@ func canonType(d *core.Dialect, s string) string {
 		syn["DECIMAL"] = "NUMERIC"
 		syn["TIMESTAMP WITH TIME ZONE"] = "TIMESTAMPTZ"
 		syn["TIMESTAMP WITHOUT TIME ZONE"] = "TIMESTAMP"
+		syn["TIME WITHOUT TIME ZONE"] = "TIME"
 	case core.MySQL:
 		if mysqlIntSize.MatchString(base + args) {
 			args = ""
@@ -346,11 +347,12 @@ func stringLiteral(d *core.Dialect, s string) (string, bool) {
 	return b.String(), true
 }
 
-// sameInstant reports whether two defaults of a Timestamp or Date column
-// are string literals of the same instant or day, written differently
-// ('2020-01-02 03:04:05.5' and PostgreSQL's '2020-01-02 03:04:05.5+00').
+// sameInstant reports whether two defaults of a Timestamp, Date or Time
+// column are string literals of the same instant, day or time of day,
+// written differently ('2020-01-02 03:04:05.5' and PostgreSQL's
+// '2020-01-02 03:04:05.5+00', '09:30:00' and MariaDB's '09:30:00.000000').
 func sameInstant(d *core.Dialect, kind core.TypeKind, a, b string) bool {
-	if kind != core.KindTimestamp && kind != core.KindDate {
+	if kind != core.KindTimestamp && kind != core.KindDate && kind != core.KindTime {
 		return false
 	}
 	ta, ok1 := timeLiteral(d, a)
@@ -364,7 +366,7 @@ func timeLiteral(d *core.Dialect, s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05.999999999Z07", "2006-01-02 15:04:05.999999999Z07:00",
-		"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02"} {
+		"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02", "15:04:05.999999999"} {
 		if t, err := time.Parse(layout, v); err == nil {
 			return t, true
 		}
@@ -419,105 +421,55 @@ func upperOutsideQuotes(s string) string {
 	return b.String()
 }
 
-var typeArgs = regexp.MustCompile(`^([A-Z ]+?)(?:\((\d+)(?:,(\d+))?\))?( UNSIGNED)?$`)
+// reversible lists the core types typeFromSQL can recognise, in the order it
+// prefers when a dialect writes two of them alike (SQLite writes Float and
+// Double as REAL, JSON and Text as TEXT, a Decimal as TEXT COLLATE ...,
+// whose collation table_info leaves out): the first one wins, so such a
+// column reads back as the type that round-trips its values.
+var reversible = []core.Type{
+	core.Boolean(), core.SmallInt(), core.Integer(), core.BigInt(), core.Double(), core.Float(),
+	core.Text(), core.Bytes(), core.Date(), core.Time(), core.Timestamp(), core.JSON(), core.UUID(),
+}
+
+var typeArgs = regexp.MustCompile(`^([A-Z ]+?)\((\d+)(?:,(\d+))?\)$`)
 
 // typeFromSQL maps a type d reports back to the core type d writes so, or
-// to a Custom type when none does.
+// to a Custom type when none does. The map is core's own renderer read
+// backwards (Type.SQL), so a type core learns to write is recognised here
+// with no second table to keep in step.
 func typeFromSQL(d *core.Dialect, raw string) core.Type {
 	s := canonType(d, raw)
-	m := typeArgs.FindStringSubmatch(s)
-	if m == nil {
-		return core.Custom(s)
+	unsigned := false
+	if d == core.MySQL {
+		s, unsigned = strings.CutSuffix(s, " UNSIGNED")
 	}
-	base := strings.TrimSpace(m[1])
-	n1, _ := strconv.Atoi(m[2])
-	n2, _ := strconv.Atoi(m[3])
-	unsigned := m[4] != "" && d == core.MySQL
-	var t core.Type
+	t := renderedAs(d, s)
 	switch {
-	case base == "SMALLINT" && m[2] == "":
-		t = core.SmallInt()
-	case base == "INTEGER" && m[2] == "":
-		t = core.Integer()
-	case base == "BIGINT" && m[2] == "":
-		t = core.BigInt()
-	case base == "VARCHAR" && m[2] != "" && m[3] == "":
-		t = core.String(n1)
-	case base == "DATE" && m[2] == "":
-		t = core.Date()
-	default:
-		t = kindFromSQL(d, s, base, n1, n2, m[2] != "")
+	case t.Kind == core.KindInvalid:
+		return core.Custom(canonType(d, raw))
+	case unsigned && t.Kind != core.KindSmallInt && t.Kind != core.KindInteger && t.Kind != core.KindBigInt:
+		return core.Custom(canonType(d, raw))
 	}
-	if t.Kind == core.KindInvalid {
-		return core.Custom(s)
-	}
-	if unsigned {
-		if t.Kind != core.KindSmallInt && t.Kind != core.KindInteger && t.Kind != core.KindBigInt {
-			return core.Custom(s)
-		}
-		t.Unsigned = true
-	}
+	t.Unsigned = unsigned
 	return t
 }
 
-func kindFromSQL(d *core.Dialect, s, base string, n1, n2 int, hasArgs bool) core.Type {
-	switch d {
-	case core.Postgres:
-		switch {
-		case s == "BOOLEAN":
-			return core.Boolean()
-		case s == "REAL":
-			return core.Float()
-		case s == "DOUBLE PRECISION":
-			return core.Double()
-		case base == "NUMERIC" && hasArgs:
-			return core.Decimal(n1, n2)
-		case s == "TEXT":
-			return core.Text()
-		case s == "BYTEA":
-			return core.Bytes()
-		case s == "TIMESTAMPTZ":
-			return core.Timestamp()
-		case s == "JSONB":
-			return core.JSON()
-		case s == "UUID":
-			return core.UUID()
+// renderedAs returns the core type whose SQL for d, canonicalised, is s, or
+// the zero Type. Sized types (VARCHAR(n), NUMERIC(p,s)) take their sizes
+// from s.
+func renderedAs(d *core.Dialect, s string) core.Type {
+	candidates := reversible
+	if m := typeArgs.FindStringSubmatch(s); m != nil {
+		n1, _ := strconv.Atoi(m[2])
+		n2, _ := strconv.Atoi(m[3])
+		candidates = append([]core.Type{core.String(n1), core.Decimal(n1, n2)}, candidates...)
+	}
+	for _, t := range candidates {
+		if t.Validate() != nil {
+			continue
 		}
-	case core.MySQL:
-		switch {
-		case s == "BIT(1)":
-			return core.Boolean()
-		case s == "FLOAT":
-			return core.Float()
-		case s == "DOUBLE":
-			return core.Double()
-		case base == "DECIMAL" && hasArgs:
-			return core.Decimal(n1, n2)
-		case s == "LONGTEXT":
-			return core.Text()
-		case s == "LONGBLOB":
-			return core.Bytes()
-		case s == "DATETIME(6)":
-			return core.Timestamp()
-		case s == "JSON":
-			return core.JSON()
-		case s == "CHAR(36)":
-			return core.UUID()
-		}
-	default:
-		switch {
-		case s == "BOOLEAN":
-			return core.Boolean()
-		case s == "REAL":
-			return core.Double()
-		case s == "TEXT":
-			return core.Text()
-		case s == "BLOB":
-			return core.Bytes()
-		case s == "TIMESTAMP":
-			return core.Timestamp()
-		case s == "CHAR(36)":
-			return core.UUID()
+		if w, err := t.SQL(d); err == nil && canonType(d, w) == s {
+			return t
 		}
 	}
 	return core.Type{}

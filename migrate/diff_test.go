@@ -152,3 +152,16 @@ func TestPrimaryKeyChange(t *testing.T) {
 		}
 	})
 }
+
+// A schema-qualified table is refused by name rather than migrated into the
+// connection's own schema.
+func TestSchemaQualifiedTableRefused(t *testing.T) {
+	md := core.NewMetaData()
+	if err := md.Add(core.NewTable("app.notes", &core.Column{Name: "id", Type: core.BigInt(), PrimaryKey: true})); err != nil {
+		t.Fatal(err)
+	}
+	_, err := migrate.FromMetaData(md)
+	if !errors.Is(err, migrate.ErrUnsupported) || !strings.Contains(err.Error(), `"app.notes"`) {
+		t.Fatalf("got %v, want ErrUnsupported naming app.notes", err)
+	}
+}

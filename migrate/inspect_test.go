@@ -33,6 +33,8 @@ func allKinds(t *testing.T) *core.MetaData {
 		&core.Column{Name: "at", Type: core.Timestamp(), Default: core.CurrentTimestamp},
 		&core.Column{Name: "doc", Type: core.JSON(), Nullable: true},
 		&core.Column{Name: "uid", Type: core.UUID(), Nullable: true},
+		&core.Column{Name: "clock", Type: core.Time(), Nullable: true},
+		&core.Column{Name: "opens", Type: core.Time(), Default: "09:30:00"},
 		&core.Column{Name: "dbl", Type: core.Double(), Default: 1.5},
 		&core.Column{Name: "since", Type: core.Timestamp(), Default: "2020-01-02 03:04:05.5"},
 		&core.Column{Name: "day2", Type: core.Date(), Default: "2020-01-02"},

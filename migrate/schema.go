@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/atomdb/atomdb/core"
 )
@@ -29,6 +30,15 @@ func FromMetaData(md *core.MetaData) (*Schema, error) {
 	defs, err := md.Defs()
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range defs {
+		// Inspect reads the connection's own schema, and the SQL written
+		// here names tables unqualified: a table elsewhere would be
+		// created in the wrong schema and then seen as missing forever.
+		if strings.Contains(t.Name, ".") {
+			return nil, fmt.Errorf("%w: table %q is schema-qualified; migrate manages the tables of the "+
+				"connection's own schema only (create this one with orm.CreateTables or by hand)", ErrUnsupported, t.Name)
+		}
 	}
 	return &Schema{Tables: defs}, nil
 }
