@@ -152,7 +152,9 @@ type fkJSON struct {
 
 var kindByName = func() map[string]core.TypeKind {
 	m := map[string]core.TypeKind{}
-	for k := core.KindBoolean; k <= core.KindCustom; k++ {
+	// Every kind core names (KindTime came after KindCustom): stop at the
+	// first number String does not know.
+	for k := core.KindBoolean; !strings.HasPrefix(k.String(), "TypeKind("); k++ {
 		m[k.String()] = k
 	}
 	return m
