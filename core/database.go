@@ -16,8 +16,8 @@ type Database struct {
 	url     *URL
 	dialect *Dialect
 	pool    Pool
-	hook    func(context.Context, QueryEvent)
-	forced  *forcedTx // with WithForceRollback: the transaction everything runs in
+	hooks   []QueryHook // see WithHooks
+	forced  *forcedTx   // with WithForceRollback: the transaction everything runs in
 	closed  atomic.Bool
 	// savepoints numbers savepoint names.
 	savepoints atomic.Int64
@@ -33,7 +33,7 @@ type options struct {
 	maxConns, minConns int
 	connMaxLifetime    time.Duration
 	forceRollback      bool
-	hook               func(context.Context, QueryEvent)
+	hooks              []func(*URL) QueryHook
 }
 
 // WithMaxConns bounds the pool (the URL's max_size).
@@ -54,22 +54,6 @@ func WithConnMaxLifetime(d time.Duration) Option {
 // connection: they are serialised, a Transaction becomes a savepoint and
 // holds that connection until it ends, and isolation options are ignored.
 func WithForceRollback() Option { return func(o *options) { o.forceRollback = true } }
-
-// WithQueryHook calls hook after every statement the Database sends,
-// savepoints included, with its SQL and outcome: for logging, metrics or
-// counting queries in tests. It runs on the calling goroutine and must be
-// safe for concurrent use.
-func WithQueryHook(hook func(ctx context.Context, e QueryEvent)) Option {
-	return func(o *options) { o.hook = hook }
-}
-
-// QueryEvent describes one statement, for WithQueryHook.
-type QueryEvent struct {
-	SQL      string
-	Args     []any
-	Duration time.Duration
-	Err      error
-}
 
 // Open parses rawURL (see URL), connects, and checks the connection. Options
 // given here override the URL's. The backend package of the URL's scheme
@@ -97,7 +81,7 @@ func OpenURL(ctx context.Context, u *URL, opts ...Option) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &Database{url: u, dialect: u.Dialect(), hook: o.hook}
+	db := &Database{url: u, dialect: u.Dialect(), hooks: o.newHooks(u)}
 	db.pool, err = drv.Open(ctx, u, PoolConfig{MaxConns: o.maxConns, MinConns: o.minConns, MaxLifetime: o.connMaxLifetime})
 	if err != nil {
 		return nil, err
@@ -197,12 +181,6 @@ func (db *Database) runnerFor(ctx context.Context) (Runner, func(), error) {
 }
 
 func noop() {}
-
-func (db *Database) observe(ctx context.Context, st statement, start time.Time, err error) {
-	if db.hook != nil {
-		db.hook(ctx, QueryEvent{SQL: st.sql, Args: st.args, Duration: time.Since(start), Err: err})
-	}
-}
 
 // forcedTx is the one transaction a force-rollback Database runs in, with a
 // lock that lets one statement (or one Transaction) use it at a time.

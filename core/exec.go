@@ -35,10 +35,11 @@ func (db *Database) exec(ctx context.Context, st statement) (Result, error) {
 		return Result{}, err
 	}
 	defer done()
-	start := now()
+	ctx, ev := db.before(ctx, ExecStatement, st, nil)
 	res, err := r.Exec(ctx, st.sql, st.args)
-	db.observe(ctx, st, start, err)
-	return res, wrapError(err, st.sql)
+	err = wrapError(err, st.sql)
+	db.after(ctx, ev, res.RowsAffected, err)
+	return res, err
 }
 
 // ExecuteMany runs one statement once per set of values, all in one
@@ -202,11 +203,17 @@ func (db *Database) iterate(ctx context.Context, st statement, alloc func(*colum
 			return
 		}
 		defer done()
-		start := now()
+		ctx, ev := db.before(ctx, QueryStatement, st, nil)
+		var n int64
+		var ferr error // the error that ended the result, for the hooks
+		defer func() { db.after(ctx, ev, n, ferr) }()
+		fail := func(err error) {
+			ferr = wrapError(err, st.sql)
+			yield(nil, ferr)
+		}
 		cur, err := r.Query(ctx, st.sql, st.args)
-		db.observe(ctx, st, start, err)
 		if err != nil {
-			yield(nil, wrapError(err, st.sql))
+			fail(err)
 			return
 		}
 		closed := false
@@ -219,20 +226,21 @@ func (db *Database) iterate(ctx context.Context, st statement, alloc func(*colum
 		for cur.Next() {
 			row := alloc(cols)
 			if err := cur.Scan(row.values); err != nil {
-				yield(nil, wrapError(err, st.sql))
+				fail(err)
 				return
 			}
+			n++
 			if !yield(row, nil) {
 				return
 			}
 		}
 		closed = true
 		if err := cur.Close(); err != nil {
-			yield(nil, wrapError(err, st.sql))
+			fail(err)
 			return
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, wrapError(err, st.sql))
+			fail(err)
 		}
 	}
 }

@@ -25,6 +25,10 @@ type Rows struct {
 	sql    string
 	err    error
 	closed bool
+	db     *Database
+	ctx    context.Context // the hooks' context, for after
+	ev     *QueryEvent
+	n      int64 // rows read, for the hooks
 }
 
 // Query runs a query and returns its open result; see Rows. It takes the
@@ -38,14 +42,15 @@ func (db *Database) Query(ctx context.Context, query any, args ...any) (*Rows, e
 	if err != nil {
 		return nil, err
 	}
-	start := now()
+	ctx, ev := db.before(ctx, QueryStatement, st, nil)
 	cur, err := r.Query(ctx, st.sql, st.args)
-	db.observe(ctx, st, start, err)
 	if err != nil {
+		err = wrapError(err, st.sql)
+		db.after(ctx, ev, 0, err)
 		done()
-		return nil, wrapError(err, st.sql)
+		return nil, err
 	}
-	return &Rows{cur: cur, done: done, sql: st.sql}, nil
+	return &Rows{cur: cur, done: done, sql: st.sql, db: db, ctx: ctx, ev: ev}, nil
 }
 
 // Columns returns the result's column names, in order.
@@ -58,6 +63,7 @@ func (r *Rows) Next() bool {
 		return false
 	}
 	if r.cur.Next() {
+		r.n++
 		return true
 	}
 	r.Close()
@@ -99,7 +105,8 @@ func (r *Rows) Close() error {
 	if err == nil {
 		err = r.cur.Err()
 	}
-	r.done()
 	r.err = wrapError(err, r.sql)
+	r.db.after(r.ctx, r.ev, r.n, r.err)
+	r.done()
 	return r.err
 }

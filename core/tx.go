@@ -158,13 +158,14 @@ func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Contex
 		if o != (TxOptions{}) {
 			return ctx, nil, fmt.Errorf("%w: isolation and read-only options apply to the outermost transaction, not to a nested one", ErrBadQuery)
 		}
-		t, err := db.savepoint(ctx, parent, parent.run)
+		hctx, t, err := db.savepoint(ctx, parent, parent.run)
 		if err != nil {
 			return ctx, nil, err
 		}
-		return context.WithValue(ctx, txKey{db}, t), t, nil
+		return context.WithValue(hctx, txKey{db}, t), t, nil
 	}
 	var t *Tx
+	hctx := ctx
 	if db.forced != nil {
 		// Inside the force-rollback transaction a transaction is a savepoint
 		// that keeps the connection to itself until it ends.
@@ -172,48 +173,60 @@ func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Contex
 			return ctx, nil, err
 		}
 		var err error
-		if t, err = db.savepoint(ctx, nil, db.forced.tx); err != nil {
+		if hctx, t, err = db.savepoint(ctx, nil, db.forced.tx); err != nil {
 			db.forced.unlock()
 			return ctx, nil, err
 		}
 		t.release = db.forced.unlock
-	} else if p := connFrom(ctx, db); p != nil {
-		if p.done {
-			return ctx, nil, ErrConnDone
-		}
-		real, err := p.conn.Begin(ctx, o)
-		if err != nil {
-			return ctx, nil, wrapError(err, "BEGIN")
-		}
-		t = &Tx{db: db, run: real, real: real}
 	} else {
-		real, err := db.pool.Begin(ctx, o)
-		if err != nil {
-			return ctx, nil, wrapError(err, "BEGIN")
+		begin := db.pool.Begin
+		if p := connFrom(ctx, db); p != nil {
+			if p.done {
+				return ctx, nil, ErrConnDone
+			}
+			begin = p.conn.Begin
 		}
-		t = &Tx{db: db, run: real, real: real}
+		t = &Tx{db: db}
+		var err error
+		hctx, err = t.control(ctx, BeginStatement, "BEGIN", func(ctx context.Context) error {
+			real, err := begin(ctx, o)
+			t.run, t.real = real, real
+			return err
+		})
+		if err != nil {
+			return ctx, nil, err
+		}
 	}
-	return context.WithValue(ctx, txKey{db}, t), t, nil
+	return context.WithValue(hctx, txKey{db}, t), t, nil
 }
 
 // savepoint opens a savepoint on run. Names are unique per Database: MySQL
 // replaces, rather than stacks, a savepoint whose name is already in use.
-func (db *Database) savepoint(ctx context.Context, parent *Tx, run Runner) (*Tx, error) {
+// It returns the context the hooks gave the SAVEPOINT statement.
+func (db *Database) savepoint(ctx context.Context, parent *Tx, run Runner) (context.Context, *Tx, error) {
 	name := "atomdb_sp_" + strconv.FormatInt(db.savepoints.Add(1), 10)
 	t := &Tx{db: db, run: run, parent: parent, savepoint: name}
-	if err := t.control(ctx, "SAVEPOINT "+name); err != nil {
-		return nil, err
+	ctx, err := t.control(ctx, BeginStatement, "SAVEPOINT "+name, nil)
+	if err != nil {
+		return nil, nil, err
 	}
-	return t, nil
+	return ctx, t, nil
 }
 
-// control runs a transaction-control statement through the hook.
-func (t *Tx) control(ctx context.Context, sql string) error {
-	st := statement{sql: sql}
-	start := now()
-	_, err := t.run.Exec(ctx, sql, nil)
-	t.db.observe(ctx, st, start, err)
-	return wrapError(err, sql)
+// control runs a transaction-control statement through the hooks: do, or
+// when do is nil sql itself on the transaction's connection. It returns the
+// context the hooks gave the statement.
+func (t *Tx) control(ctx context.Context, kind StatementKind, sql string, do func(context.Context) error) (context.Context, error) {
+	ctx, ev := t.db.before(ctx, kind, statement{sql: sql}, t)
+	var err error
+	if do != nil {
+		err = do(ctx)
+	} else {
+		_, err = t.run.Exec(ctx, sql, nil)
+	}
+	err = wrapError(err, sql)
+	t.db.after(ctx, ev, 0, err)
+	return ctx, err
 }
 
 // Commit makes the transaction's work permanent (for a savepoint: part of the
@@ -227,12 +240,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 	defer t.free()
 	var err error
 	if t.savepoint != "" {
-		err = t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
+		_, err = t.control(ctx, CommitStatement, "RELEASE SAVEPOINT "+t.savepoint, nil)
 	} else {
-		start := now()
-		err = t.real.Commit(ctx)
-		t.db.observe(ctx, statement{sql: "COMMIT"}, start, err)
-		err = wrapError(err, "COMMIT")
+		_, err = t.control(ctx, CommitStatement, "COMMIT", t.real.Commit)
 	}
 	t.ended(err == nil)
 	return err
@@ -250,15 +260,14 @@ func (t *Tx) Rollback(ctx context.Context) error {
 	defer t.ended(false)
 	ctx = context.WithoutCancel(ctx)
 	if t.savepoint != "" {
-		if err := t.control(ctx, "ROLLBACK TO SAVEPOINT "+t.savepoint); err != nil {
+		if _, err := t.control(ctx, RollbackStatement, "ROLLBACK TO SAVEPOINT "+t.savepoint, nil); err != nil {
 			return err
 		}
-		return t.control(ctx, "RELEASE SAVEPOINT "+t.savepoint)
+		_, err := t.control(ctx, RollbackStatement, "RELEASE SAVEPOINT "+t.savepoint, nil)
+		return err
 	}
-	start := now()
-	err := t.real.Rollback(ctx)
-	t.db.observe(ctx, statement{sql: "ROLLBACK"}, start, err)
-	return wrapError(err, "ROLLBACK")
+	_, err := t.control(ctx, RollbackStatement, "ROLLBACK", t.real.Rollback)
+	return err
 }
 
 func (t *Tx) free() {
