@@ -111,3 +111,21 @@ func TestAllLinksEveryDriver(t *testing.T) {
 		}
 	}
 }
+
+// Tracing links OpenTelemetry's API only: the program picks the SDK (or
+// none), so no library package brings it, nor the global-provider package.
+func TestLibraryLinksOnlyTheTracingAPI(t *testing.T) {
+	const api = "go.opentelemetry.io/otel/trace"
+	if len(linked(deps(t, "github.com/atomdb/atomdb/core"), api)) == 0 {
+		t.Fatalf("core does not link %s: the check below would prove nothing", api)
+	}
+	for _, pkg := range []string{"core/all", "orm", "migrate", "mongo"} { // orm brings relations, lookups, core
+		for _, d := range deps(t, "github.com/atomdb/atomdb/"+pkg) {
+			if strings.HasPrefix(d, "go.opentelemetry.io/") && !strings.HasPrefix(d, api) &&
+				!strings.HasPrefix(d, "go.opentelemetry.io/otel/attribute") && !strings.HasPrefix(d, "go.opentelemetry.io/otel/codes") &&
+				!strings.HasPrefix(d, "go.opentelemetry.io/otel/semconv/") {
+				t.Errorf("%s links %s: only the tracing API belongs in the library", pkg, d)
+			}
+		}
+	}
+}
