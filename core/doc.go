@@ -76,7 +76,18 @@
 //
 // WithForceRollback runs a whole Database inside one transaction that Close
 // rolls back, so tests can share a database and leave nothing behind.
-// WithQueryHook sees every statement, to log or count them.
+// WithQueryHook sees every statement, to count them.
+//
+// # Logging and tracing
+//
+// WithLogger logs each statement, transaction control included, to a
+// log/slog logger: SQL with placeholders, duration, rows, error, never the
+// bound values unless LogValues asks; LogLevel and LogSlowThreshold set the
+// levels. WithTracerProvider makes OpenTelemetry spans, one per statement
+// and one per transaction or savepoint, with the semantic conventions'
+// database attributes. Both are QueryHooks, which WithHooks adds: each is
+// called before and after every statement, BEGIN, COMMIT, ROLLBACK and
+// savepoints included.
 //
 // # Errors
 //
