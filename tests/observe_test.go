@@ -106,7 +106,9 @@ func (h hookLog) take() []string {
 	return out
 }
 
-func newHookLog(name string) hookLog { return hookLog{name: name, mu: &sync.Mutex{}, got: new([]string)} }
+func newHookLog(name string) hookLog {
+	return hookLog{name: name, mu: &sync.Mutex{}, got: new([]string)}
+}
 
 // The hooks see every statement before and after it runs, transaction
 // control included, in order, with the context BeforeQuery returned; a

@@ -57,12 +57,12 @@ func spanText(s sdktrace.ReadOnlySpan) string {
 	var b strings.Builder
 	fmt.Fprintln(&b, s.Name(), s.Status().Description)
 	for _, kv := range s.Attributes() {
-		fmt.Fprintln(&b, kv.Key, kv.Value.Emit())
+		fmt.Fprintln(&b, kv.Key, kv.Value.String())
 	}
 	for _, ev := range s.Events() {
 		fmt.Fprintln(&b, ev.Name)
 		for _, kv := range ev.Attributes {
-			fmt.Fprintln(&b, kv.Key, kv.Value.Emit())
+			fmt.Fprintln(&b, kv.Key, kv.Value.String())
 		}
 	}
 	return b.String()
@@ -142,7 +142,7 @@ func TestTracingSpans(t *testing.T) {
 				t.Errorf("db.operation.name = %q", op.AsString())
 			}
 			if n, ok := attrOf(sel, "db.response.returned_rows"); !ok || n.AsInt64() != 1 {
-				t.Errorf("SELECT: db.response.returned_rows = %v", n.Emit())
+				t.Errorf("SELECT: db.response.returned_rows = %v", n.String())
 			}
 			failed := spans[len(spans)-2]
 			et, _ := attrOf(failed, "error.type")
