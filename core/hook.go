@@ -22,6 +22,10 @@ import (
 // methods in the reverse order, so that the first hook wraps all the others.
 // A hook sees the same *QueryEvent in both calls and may keep nothing of it
 // after AfterQuery returns.
+//
+// Under WithForceRollback the enclosing transaction itself, and on
+// PostgreSQL the savepoint that guards each statement made outside a
+// Transaction, are not reported; a Transaction there is a SAVEPOINT.
 type QueryHook interface {
 	BeforeQuery(ctx context.Context, e *QueryEvent) context.Context
 	AfterQuery(ctx context.Context, e *QueryEvent)
@@ -143,7 +147,9 @@ func (db *Database) before(ctx context.Context, kind StatementKind, st statement
 	}
 	e := &QueryEvent{Kind: kind, Operation: operation(st.sql), SQL: st.sql, Args: st.args, Tx: tx, Start: now()}
 	for _, h := range db.hooks {
-		ctx = h.BeforeQuery(ctx, e)
+		if c := h.BeforeQuery(ctx, e); c != nil { // a careless hook's nil keeps ctx
+			ctx = c
+		}
 	}
 	return ctx, e
 }

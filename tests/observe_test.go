@@ -269,3 +269,25 @@ func TestHooksORMSaveInTransaction(t *testing.T) {
 		})
 	}
 }
+
+type nilCtxHook struct{ after *int }
+
+func (nilCtxHook) BeforeQuery(context.Context, *core.QueryEvent) context.Context { return nil }
+func (h nilCtxHook) AfterQuery(ctx context.Context, _ *core.QueryEvent) {
+	if ctx != nil {
+		*h.after++
+	}
+}
+
+// A hook that returns a nil context leaves the statement's context as it was.
+func TestHookReturningNilContext(t *testing.T) {
+	var n int
+	db := harness.Open(t, harness.SQLite, core.WithHooks(nilCtxHook{&n}))
+	err := db.Transaction(context.Background(), func(ctx context.Context) error {
+		_, err := db.FetchVal(ctx, "SELECT 1")
+		return err
+	})
+	if err != nil || n != 3 {
+		t.Errorf("err %v, %d AfterQuery calls with a context, want 3", err, n)
+	}
+}
