@@ -77,7 +77,8 @@ type QueryEvent struct {
 	// Tx is the transaction or savepoint the statement runs in, or for a
 	// BeginStatement the one it opens; nil outside a transaction. A hook may
 	// keep state per transaction with Tx.Attachment and Tx.OnEnd.
-	Tx    *Tx
+	Tx *Tx
+	// Start is when the statement was about to be sent.
 	Start time.Time
 
 	// Duration runs from Start until the statement finished: for a
