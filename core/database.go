@@ -18,7 +18,9 @@ type Database struct {
 	pool    Pool
 	hook    func(context.Context, QueryEvent)
 	forced  *forcedTx // with WithForceRollback: the transaction everything runs in
-	closed  atomic.Bool
+	// replicas are the read replicas (WithReplicas), or nil.
+	replicas *replicaSet
+	closed   atomic.Bool
 	// savepoints numbers savepoint names.
 	savepoints atomic.Int64
 	// attachments holds state that packages built on core keep per Database.
@@ -34,6 +36,7 @@ type options struct {
 	connMaxLifetime    time.Duration
 	forceRollback      bool
 	hook               func(context.Context, QueryEvent)
+	replica            replicaOptions
 }
 
 // WithMaxConns bounds the pool (the URL's max_size).
@@ -69,6 +72,10 @@ type QueryEvent struct {
 	Args     []any
 	Duration time.Duration
 	Err      error
+	// Replica is the number of the read replica that ran the statement (1
+	// for the first one given, in the order of ReplicaStats), or 0 for the
+	// primary.
+	Replica int
 }
 
 // Open parses rawURL (see URL), connects, and checks the connection. Options
@@ -97,10 +104,18 @@ func OpenURL(ctx context.Context, u *URL, opts ...Option) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &Database{url: u, dialect: u.Dialect(), hook: o.hook}
-	db.pool, err = drv.Open(ctx, u, PoolConfig{MaxConns: o.maxConns, MinConns: o.minConns, MaxLifetime: o.connMaxLifetime})
+	replicas, err := newReplicaSet(u, o)
 	if err != nil {
 		return nil, err
+	}
+	db := &Database{url: u, dialect: u.Dialect(), hook: o.hook, replicas: replicas}
+	cfg := PoolConfig{MaxConns: o.maxConns, MinConns: o.minConns, MaxLifetime: o.connMaxLifetime}
+	db.pool, err = drv.Open(ctx, u, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if replicas != nil {
+		replicas.start(ctx, drv, cfg)
 	}
 	if o.forceRollback {
 		tx, err := db.pool.Begin(ctx, TxOptions{})
@@ -151,6 +166,11 @@ func (db *Database) Close() error {
 	if db.forced != nil {
 		err = db.forced.rollback()
 	}
+	if db.replicas != nil {
+		if rerr := db.replicas.close(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
 	if cerr := db.pool.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -200,7 +220,7 @@ func noop() {}
 
 func (db *Database) observe(ctx context.Context, st statement, start time.Time, err error) {
 	if db.hook != nil {
-		db.hook(ctx, QueryEvent{SQL: st.sql, Args: st.args, Duration: time.Since(start), Err: err})
+		db.hook(ctx, QueryEvent{SQL: st.sql, Args: st.args, Duration: time.Since(start), Err: err, Replica: st.replica})
 	}
 }
 

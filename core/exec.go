@@ -38,6 +38,9 @@ func (db *Database) exec(ctx context.Context, st statement) (Result, error) {
 	start := now()
 	res, err := r.Exec(ctx, st.sql, st.args)
 	db.observe(ctx, st, start, err)
+	if err == nil {
+		db.wrote(ctx)
+	}
 	return res, wrapError(err, st.sql)
 }
 
@@ -196,19 +199,12 @@ func (db *Database) Iterate(ctx context.Context, query any, args ...any) iter.Se
 
 func (db *Database) iterate(ctx context.Context, st statement, alloc func(*columns) *Row) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
-		r, done, err := db.runnerFor(ctx)
+		cur, done, err := db.openRead(ctx, &st)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
 		defer done()
-		start := now()
-		cur, err := r.Query(ctx, st.sql, st.args)
-		db.observe(ctx, st, start, err)
-		if err != nil {
-			yield(nil, wrapError(err, st.sql))
-			return
-		}
 		closed := false
 		defer func() {
 			if !closed {

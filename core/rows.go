@@ -34,16 +34,9 @@ func (db *Database) Query(ctx context.Context, query any, args ...any) (*Rows, e
 	if err != nil {
 		return nil, err
 	}
-	r, done, err := db.runnerFor(ctx)
+	cur, done, err := db.openRead(ctx, &st)
 	if err != nil {
 		return nil, err
-	}
-	start := now()
-	cur, err := r.Query(ctx, st.sql, st.args)
-	db.observe(ctx, st, start, err)
-	if err != nil {
-		done()
-		return nil, wrapError(err, st.sql)
 	}
 	return &Rows{cur: cur, done: done, sql: st.sql}, nil
 }

@@ -50,6 +50,7 @@ type Tx struct {
 	savepoint string // "" for an outermost transaction
 	release   func() // frees the force-rollback connection, if this holds it
 	done      atomic.Bool
+	wrote     atomic.Bool // a statement wrote (outermost only): see Database.wrote
 
 	mu          sync.Mutex
 	attachments map[any]any
@@ -233,6 +234,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 		err = t.real.Commit(ctx)
 		t.db.observe(ctx, statement{sql: "COMMIT"}, start, err)
 		err = wrapError(err, "COMMIT")
+		if err == nil && t.wrote.Load() {
+			t.db.recordWrite(ctx)
+		}
 	}
 	t.ended(err == nil)
 	return err

@@ -186,7 +186,7 @@ func (u *URL) render(mask bool) string {
 }
 
 // The options every backend understands; the rest go to the driver.
-var commonOptions = map[string]bool{"min_size": true, "max_size": true, "pool_recycle": true, "ssl": true, "unix_socket": true}
+var commonOptions = map[string]bool{"min_size": true, "max_size": true, "pool_recycle": true, "ssl": true, "unix_socket": true, "replica": true}
 
 func (u *URL) validateOptions() error {
 	for _, k := range []string{"min_size", "max_size"} {
@@ -204,7 +204,8 @@ func (u *URL) validateOptions() error {
 	default:
 		return fmt.Errorf("%w: ssl=%q (want true, false or verify-full)", ErrBadURL, v)
 	}
-	return nil
+	_, err := u.replicaURLs()
+	return err
 }
 
 // intOption returns a validated integer option, or 0 when it is absent.
