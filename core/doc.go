@@ -126,8 +126,9 @@
 // when the transaction it ran in commits; a statement made with UsePrimary
 // counts as a write. Raw SQL that writes and returns rows must be sent with
 // UsePrimary. Replicas are health-checked (WithReplicaHealthCheck); one that
-// fails is skipped until it passes again, a read that fails on a replica
-// which then fails its check runs again elsewhere, and with no healthy
-// replica reads go to the primary. Stats reports each pool, and
+// fails is skipped until it passes again, a read that fails to start on a
+// replica which then fails its check runs again elsewhere (rows already
+// streaming from a replica that dies end with its error), and with no
+// healthy replica reads go to the primary. Stats reports each pool, and
 // QueryEvent.Replica which one ran a statement.
 package core
