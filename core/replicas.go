@@ -49,7 +49,7 @@ func WithCausalReads() Option { return func(o *options) { o.replica.causal = tru
 // or on PostgreSQL with WithCausalReads its replay position): 5 seconds
 // unless set. A replica that fails its check, or fails to serve a read for a
 // reason its check confirms, receives no reads until a check succeeds again;
-// a check gives up after the interval or 5 seconds, whichever is shorter.
+// a check gives up after the interval, but never before 1 second nor after 5.
 func WithReplicaHealthCheck(interval time.Duration) Option {
 	return func(o *options) { o.replica.interval = interval }
 }
@@ -66,6 +66,7 @@ type replicaOptions struct {
 const (
 	defaultReplicaWindow   = 5 * time.Second
 	defaultReplicaInterval = 5 * time.Second
+	minReplicaCheck        = time.Second
 	maxReplicaCheck        = 5 * time.Second
 )
 
@@ -143,7 +144,7 @@ func newReplicaSet(u *URL, o *options) (*replicaSet, error) {
 	if s.interval == 0 {
 		s.interval = defaultReplicaInterval
 	}
-	s.timeout = min(s.interval, maxReplicaCheck)
+	s.timeout = max(min(s.interval, maxReplicaCheck), minReplicaCheck)
 	for i, r := range urls {
 		s.list = append(s.list, &replica{index: i + 1, url: r, d: r.Dialect()})
 	}
