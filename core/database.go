@@ -18,7 +18,9 @@ type Database struct {
 	pool    Pool
 	hooks   []QueryHook // see WithHooks
 	forced  *forcedTx   // with WithForceRollback: the transaction everything runs in
-	closed  atomic.Bool
+	// replicas are the read replicas (WithReplicas), or nil.
+	replicas *replicaSet
+	closed   atomic.Bool
 	// savepoints numbers savepoint names.
 	savepoints atomic.Int64
 	// attachments holds state that packages built on core keep per Database.
@@ -34,6 +36,7 @@ type options struct {
 	connMaxLifetime    time.Duration
 	forceRollback      bool
 	hooks              []func(*URL) QueryHook
+	replica            replicaOptions
 }
 
 // WithMaxConns bounds the pool (the URL's max_size).
@@ -81,10 +84,18 @@ func OpenURL(ctx context.Context, u *URL, opts ...Option) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &Database{url: u, dialect: u.Dialect(), hooks: o.newHooks(u)}
-	db.pool, err = drv.Open(ctx, u, PoolConfig{MaxConns: o.maxConns, MinConns: o.minConns, MaxLifetime: o.connMaxLifetime})
+	replicas, err := newReplicaSet(u, o)
 	if err != nil {
 		return nil, err
+	}
+	db := &Database{url: u, dialect: u.Dialect(), hooks: o.newHooks(u), replicas: replicas}
+	cfg := PoolConfig{MaxConns: o.maxConns, MinConns: o.minConns, MaxLifetime: o.connMaxLifetime}
+	db.pool, err = drv.Open(ctx, u, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if replicas != nil {
+		replicas.start(ctx, drv, cfg)
 	}
 	if o.forceRollback {
 		tx, err := db.pool.Begin(ctx, TxOptions{})
@@ -134,6 +145,11 @@ func (db *Database) Close() error {
 	var err error
 	if db.forced != nil {
 		err = db.forced.rollback()
+	}
+	if db.replicas != nil {
+		if rerr := db.replicas.close(); rerr != nil && err == nil {
+			err = rerr
+		}
 	}
 	if cerr := db.pool.Close(); cerr != nil && err == nil {
 		err = cerr

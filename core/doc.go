@@ -112,4 +112,34 @@
 //
 // Databases holds named databases ("default", "other", ...); it and a single
 // *Database both implement Resolver, which is how models find their database.
+//
+// # Read replicas
+//
+// WithReplicas (or the URL's replica options, one host[:port] each) opens
+// read replicas beside the primary. The method that sends a statement
+// decides where it runs, never its SQL text:
+//
+//   - FetchAll, FetchOne, FetchVal, Iterate and Query outside a transaction
+//     run on a healthy replica, round robin;
+//   - Execute and ExecuteMany run on the primary, whatever the SQL (an
+//     INSERT ... RETURNING, a SELECT);
+//   - a goqu insert, update, delete or truncate dataset, or a select with a
+//     lock clause, runs on the primary through any method;
+//   - everything in a transaction or a Conn, and everything made with a
+//     context from UsePrimary, runs on the primary (the orm's ForUpdate
+//     marks its context so);
+//   - a read made with a session (WithSession) runs on the primary for the
+//     read-your-writes window after the session's last write (see
+//     WithReadYourWrites), or, with WithCausalReads on PostgreSQL, on a
+//     replica only once it has replayed that write.
+//
+// A write counts for the session when it succeeds outside a transaction, or
+// when the transaction it ran in commits; a statement made with UsePrimary
+// counts as a write. Raw SQL that writes and returns rows must be sent with
+// UsePrimary. Replicas are health-checked (WithReplicaHealthCheck); one that
+// fails is skipped until it passes again, a read that fails to start on a
+// replica which then fails its check runs again elsewhere (rows already
+// streaming from a replica that dies end with its error), and with no
+// healthy replica reads go to the primary. Stats reports each pool, and
+// QueryEvent.Replica which one ran a statement.
 package core

@@ -67,6 +67,8 @@ type Pool interface {
 	Begin(ctx context.Context, opts TxOptions) (TxRunner, error)
 	// Acquire takes one connection out of the pool, for Conn.
 	Acquire(ctx context.Context) (PinnedConn, error)
+	// Stats reports the pool's connections and waits (see Database.Stats).
+	Stats() PoolStats
 	Close() error
 }
 

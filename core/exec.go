@@ -39,6 +39,9 @@ func (db *Database) exec(ctx context.Context, st statement) (Result, error) {
 	res, err := r.Exec(ctx, st.sql, st.args)
 	err = wrapError(err, st.sql)
 	db.after(ctx, ev, res.RowsAffected, err)
+	if err == nil {
+		db.wrote(ctx)
+	}
 	return res, err
 }
 
@@ -197,24 +200,19 @@ func (db *Database) Iterate(ctx context.Context, query any, args ...any) iter.Se
 
 func (db *Database) iterate(ctx context.Context, st statement, alloc func(*columns) *Row) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
-		r, done, err := db.runnerFor(ctx)
+		rd, err := db.openRead(ctx, &st)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		defer done()
-		ctx, ev := db.before(ctx, QueryStatement, st, nil)
+		defer rd.done()
+		cur := rd.cur
 		var n int64
 		var ferr error // the error that ended the result, for the hooks
-		defer func() { db.after(ctx, ev, n, ferr) }()
+		defer func() { db.after(rd.ctx, rd.ev, n, ferr) }()
 		fail := func(err error) {
 			ferr = wrapError(err, st.sql)
 			yield(nil, ferr)
-		}
-		cur, err := r.Query(ctx, st.sql, st.args)
-		if err != nil {
-			fail(err)
-			return
 		}
 		closed := false
 		defer func() {

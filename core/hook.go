@@ -80,6 +80,10 @@ type QueryEvent struct {
 	Tx *Tx
 	// Start is when the statement was about to be sent.
 	Start time.Time
+	// Replica is the number of the read replica that runs the statement (1
+	// for the first one given, in the order of ReplicaStats), or 0 for the
+	// primary.
+	Replica int
 
 	// Duration runs from Start until the statement finished: for a
 	// QueryStatement, until its result was closed (for Iterate, that
@@ -146,7 +150,8 @@ func (db *Database) before(ctx context.Context, kind StatementKind, st statement
 	if tx == nil && kind < BeginStatement {
 		tx = txFrom(ctx, db)
 	}
-	e := &QueryEvent{Kind: kind, Operation: operation(st.sql), SQL: st.sql, Args: st.args, Tx: tx, Start: now()}
+	e := &QueryEvent{Kind: kind, Operation: operation(st.sql), SQL: st.sql, Args: st.args, Tx: tx, Start: now(),
+		Replica: st.replica}
 	for _, h := range db.hooks {
 		if c := h.BeforeQuery(ctx, e); c != nil { // a careless hook's nil keeps ctx
 			ctx = c

@@ -45,6 +45,11 @@ type statement struct {
 	sql    string
 	args   []any
 	column ColumnSelector
+	// primary: the statement writes or locks rows (a goqu insert, update,
+	// delete or truncate, or a select with a lock clause), so it runs on
+	// the primary whatever method sends it.
+	primary bool
+	replica int // the replica that ran it, for the hook; 0: the primary
 }
 
 // render turns a query and its arguments into SQL and bound values.
@@ -87,20 +92,25 @@ func render(d *Dialect, query any, args []any) (statement, error) {
 		st.sql, st.args = q.SQL, q.Args
 		return st, nil
 	case *goqu.SelectDataset:
+		st.primary = q.GetClauses().Lock() != nil
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.InsertDataset:
+		st.primary = true
 		if err := checkDatasetIdents(d, q); err != nil {
 			return st, err
 		}
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.UpdateDataset:
+		st.primary = true
 		if err := checkDatasetIdents(d, q); err != nil {
 			return st, err
 		}
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.DeleteDataset:
+		st.primary = true
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case *goqu.TruncateDataset:
+		st.primary = true
 		st.sql, st.args, err = q.WithDialect(d.name).Prepared(true).ToSQL()
 	case nil:
 		return st, fmt.Errorf("%w: nil query", ErrBadQuery)

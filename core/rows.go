@@ -38,19 +38,11 @@ func (db *Database) Query(ctx context.Context, query any, args ...any) (*Rows, e
 	if err != nil {
 		return nil, err
 	}
-	r, done, err := db.runnerFor(ctx)
+	rd, err := db.openRead(ctx, &st)
 	if err != nil {
 		return nil, err
 	}
-	ctx, ev := db.before(ctx, QueryStatement, st, nil)
-	cur, err := r.Query(ctx, st.sql, st.args)
-	if err != nil {
-		err = wrapError(err, st.sql)
-		db.after(ctx, ev, 0, err)
-		done()
-		return nil, err
-	}
-	return &Rows{cur: cur, done: done, sql: st.sql, db: db, ctx: ctx, ev: ev}, nil
+	return &Rows{cur: rd.cur, done: rd.done, sql: st.sql, db: db, ctx: rd.ctx, ev: rd.ev}, nil
 }
 
 // Columns returns the result's column names, in order.

@@ -50,6 +50,7 @@ type Tx struct {
 	savepoint string // "" for an outermost transaction
 	release   func() // frees the force-rollback connection, if this holds it
 	done      atomic.Bool
+	wrote     atomic.Bool // a statement wrote (outermost only): see Database.wrote
 
 	mu          sync.Mutex
 	attachments map[any]any
@@ -243,6 +244,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 		_, err = t.control(ctx, CommitStatement, "RELEASE SAVEPOINT "+t.savepoint, nil)
 	} else {
 		_, err = t.control(ctx, CommitStatement, "COMMIT", t.real.Commit)
+		if err == nil && t.wrote.Load() {
+			t.db.recordWrite(ctx)
+		}
 	}
 	t.ended(err == nil)
 	return err

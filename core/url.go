@@ -20,8 +20,10 @@ import (
 //
 // Query options understood on every backend: min_size and max_size (pool
 // bounds), pool_recycle (maximum connection lifetime: seconds or a Go duration
-// such as 30m), ssl (true, false or verify-full) and unix_socket (a socket path
-// used instead of host:port). Every other option is handed to the driver: pgx
+// such as 30m), ssl (true, false or verify-full), unix_socket (a socket path
+// used instead of host:port) and replica (host or host:port of a read replica,
+// reached with the rest of the URL; repeat it for several, see WithReplicas).
+// Every other option is handed to the driver: pgx
 // run-time parameters such as search_path or application_name, MySQL session
 // variables or go-sql-driver settings, go-sqlite3 DSN options such as _busy_timeout.
 type URL struct {
@@ -186,7 +188,7 @@ func (u *URL) render(mask bool) string {
 }
 
 // The options every backend understands; the rest go to the driver.
-var commonOptions = map[string]bool{"min_size": true, "max_size": true, "pool_recycle": true, "ssl": true, "unix_socket": true}
+var commonOptions = map[string]bool{"min_size": true, "max_size": true, "pool_recycle": true, "ssl": true, "unix_socket": true, "replica": true}
 
 func (u *URL) validateOptions() error {
 	for _, k := range []string{"min_size", "max_size"} {
@@ -204,7 +206,8 @@ func (u *URL) validateOptions() error {
 	default:
 		return fmt.Errorf("%w: ssl=%q (want true, false or verify-full)", ErrBadURL, v)
 	}
-	return nil
+	_, err := u.replicaURLs()
+	return err
 }
 
 // intOption returns a validated integer option, or 0 when it is absent.

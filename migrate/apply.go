@@ -80,6 +80,9 @@ func NewFromHistory(db *core.Database, h *History, opts ...Option) (*Migrator, e
 	if db == nil || h == nil {
 		return nil, errors.New("migrate: New needs a database and a history")
 	}
+	if err := primaryOnly(db); err != nil {
+		return nil, err
+	}
 	m := &Migrator{db: db, h: h, d: db.Dialect(), dk: dialectKey(db.Dialect()), table: DefaultTable,
 		lockTimeout: time.Minute, goFuncs: map[string][2]GoFunc{}, log: func(string, ...any) {}}
 	for _, o := range opts {
@@ -89,6 +92,14 @@ func NewFromHistory(db *core.Database, h *History, opts ...Option) (*Migrator, e
 		return nil, errors.New("migrate: WithTable needs a name")
 	}
 	return m, nil
+}
+
+// primaryOnly refuses a database opened with read replicas.
+func primaryOnly(db *core.Database) error {
+	if db != nil && db.HasReplicas() {
+		return fmt.Errorf("%w (%s): open the primary's URL without replicas to migrate or inspect it", ErrReplicas, db)
+	}
+	return nil
 }
 
 // History returns the migrations the Migrator works from.

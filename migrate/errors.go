@@ -39,6 +39,10 @@ var (
 	ErrUnsupported = errors.New("migrate: unsupported operation")
 	// ErrBadMigration: a migration file is malformed.
 	ErrBadMigration = errors.New("migrate: malformed migration")
+	// ErrReplicas: the database was opened with read replicas (see
+	// core.WithReplicas). Migrations read the schema and the history
+	// table, which a replica may serve stale: open the primary alone.
+	ErrReplicas = errors.New("migrate: database opened with read replicas")
 )
 
 // Error is a migration failure: which migration, which statement, and why.

@@ -26,6 +26,9 @@ import (
 // MySQL the index InnoDB makes for a foreign key (named after it) is left
 // out.
 func Inspect(ctx context.Context, db *core.Database) (*Schema, error) {
+	if err := primaryOnly(db); err != nil {
+		return nil, err
+	}
 	var s *Schema
 	var err error
 	switch db.Dialect() {

@@ -125,8 +125,9 @@ func (w *writer) bulkCreate(ctx context.Context, objs []reflect.Value) error {
 		var step int64 // MySQL's auto_increment_increment, read once
 		if d == core.MySQL && len(groups[1].objs) > 0 {
 			// Read before anything is inserted: without a transaction, a
-			// failure after the INSERT would leave its rows behind.
-			v, err := w.db.FetchVal(ctx, "SELECT @@auto_increment_increment")
+			// failure after the INSERT would leave its rows behind. The
+			// primary's setting: the one that numbers the rows.
+			v, err := w.db.FetchVal(core.UsePrimary(ctx), "SELECT @@auto_increment_increment")
 			if err != nil {
 				return err
 			}
@@ -225,8 +226,9 @@ func (w *writer) insertBatch(ctx context.Context, st *bulkStmt, step int64) erro
 	d := w.db.Dialect()
 	switch {
 	case d == core.Postgres:
-		// PostgreSQL returns the keys in the order of the rows.
-		rows, err := w.db.Query(ctx, st.query, args...)
+		// PostgreSQL returns the keys in the order of the rows. An INSERT
+		// ... RETURNING read through Query: the primary's, not a replica's.
+		rows, err := w.db.Query(core.UsePrimary(ctx), st.query, args...)
 		if err != nil {
 			return err
 		}

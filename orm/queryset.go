@@ -254,6 +254,17 @@ func (qs *QuerySet[T]) forShare() *QuerySet[T] {
 	return c
 }
 
+// routed is ctx for the statements of the query: marked for the primary
+// (core.UsePrimary) when the query locks rows, since a replica cannot lock
+// them and the statement does not always say so (SQLite has no lock clause,
+// MySQL's shared lock is raw SQL).
+func (qs *QuerySet[T]) routed(ctx context.Context) context.Context {
+	if qs.update || qs.share {
+		return core.UsePrimary(ctx)
+	}
+	return ctx
+}
+
 // statement is the query to send for a SELECT: ds itself, or, for a shared
 // lock on MySQL, its SQL with LOCK IN SHARE MODE (goqu writes FOR SHARE,
 // which MariaDB does not know).
@@ -389,7 +400,7 @@ func (qs *QuerySet[T]) stream(ctx context.Context, sc *scanCtx) iter.Seq2[*T, er
 			yield(nil, err)
 			return
 		}
-		rows, err := qs.db.Query(ctx, q)
+		rows, err := qs.db.Query(qs.routed(ctx), q)
 		if err != nil {
 			yield(nil, qs.wrap(err))
 			return
@@ -680,7 +691,7 @@ func (qs *QuerySet[T]) Count(ctx context.Context) (int64, error) {
 	} else {
 		q = ds.Select(goqu.COUNT(goqu.Star()))
 	}
-	n, err := qs.db.FetchVal(ctx, q)
+	n, err := qs.db.FetchVal(qs.routed(ctx), q)
 	if err != nil {
 		return 0, qs.wrap(err)
 	}
@@ -696,7 +707,7 @@ func (qs *QuerySet[T]) Exists(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	row, err := qs.db.FetchOne(ctx, ds.Select(goqu.L("1")))
+	row, err := qs.db.FetchOne(qs.routed(ctx), ds.Select(goqu.L("1")))
 	if err != nil {
 		return false, qs.wrap(err)
 	}

@@ -130,7 +130,7 @@ func (qs *QuerySet[T]) valueRows(ctx context.Context, method string, names []str
 	for i, c := range cols {
 		sel[i] = c.col
 	}
-	rows, err := qs.db.Query(ctx, ds.Select(sel...))
+	rows, err := qs.db.Query(qs.routed(ctx), ds.Select(sel...))
 	if err != nil {
 		return nil, nil, qs.wrap(err)
 	}
@@ -244,7 +244,7 @@ func (qs *QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregation) (map[
 			exprs[i] = goqu.MAX(col)
 		}
 	}
-	row, err := qs.db.FetchOne(ctx, ds.Select(exprs...))
+	row, err := qs.db.FetchOne(qs.routed(ctx), ds.Select(exprs...))
 	if err != nil {
 		return nil, qs.wrap(err)
 	}

@@ -53,4 +53,15 @@
 // (default 3m) fails with the last error. Each failure names the image and
 // removes the container. What the harness starts and removes is printed on
 // stderr, and appended to the file named by ATOMDB_TEST_CONTAINER_LOG.
+//
+// # Topologies
+//
+// PostgresReplica starts a PostgreSQL primary and a streaming replica
+// (pg_basebackup -R) from scripts/images.sh's PostgreSQL image, on a Docker
+// network of their own, once per test binary; StopReplica and StartReplica
+// stop and restart the replica on the same port. The network carries the
+// same run and expiry labels as the containers, is removed by Main after
+// them, and is swept by a later run once expired. Without Docker or the
+// image the tests that ask for it are skipped, unless ATOMDB_TEST_REQUIRE
+// names docker.
 package harness

@@ -167,6 +167,7 @@ func dockerPool() (*dockertest.Pool, string, error) {
 		}
 		engine.pool = p
 		sweepExpired(p)
+		sweepExpiredNetworks(p)
 	})
 	return engine.pool, engine.runID, engine.err
 }
@@ -467,6 +468,7 @@ func purgeAll() error {
 			report("%s: removed container %s", s.backend, name)
 		}
 	}
+	purgeNetworks()
 	return errors.Join(errs...)
 }
 

@@ -112,6 +112,19 @@ func sqlBegin(ctx context.Context, db sqlBeginner, dialect *core.Dialect, conver
 
 func (b *Backend) Close() error { return b.db.Close() }
 
+// Stats reports database/sql's DBStats.
+func (b *Backend) Stats() core.PoolStats {
+	s := b.db.Stats()
+	return core.PoolStats{
+		MaxOpen:  s.MaxOpenConnections,
+		Open:     s.OpenConnections,
+		InUse:    s.InUse,
+		Idle:     s.Idle,
+		Waits:    s.WaitCount,
+		WaitTime: s.WaitDuration,
+	}
+}
+
 type sqlTx struct {
 	tx       *sql.Tx
 	dialect  *core.Dialect
