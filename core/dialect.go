@@ -11,26 +11,41 @@ import (
 )
 
 // Dialect describes one SQL dialect: how goqu renders it, how identifiers are
-// quoted, how bound parameters are written and how many one statement may hold.
-// The three values are [Postgres], [MySQL] and [SQLite]; compare them by pointer.
+// quoted, and what its backend can do (Caps). The three values are
+// [Postgres], [MySQL] and [SQLite]; code that needs to know what a backend
+// supports asks Caps rather than comparing dialects.
 type Dialect struct {
 	name      string // goqu's dialect name
 	quote     byte   // the quote character atomdb writes identifiers with
 	goquQuote byte   // the one goqu writes them with (` for SQLite, where both work)
-	numbered  bool   // $1, $2 ... instead of ?
-	maxParams int
-	maxIdent  int // longest identifier kept whole, in bytes; 0: no limit
+	caps      Capabilities
 	goqu      goqu.DialectWrapper
 }
 
 // The supported dialects.
 var (
-	// Postgres is PostgreSQL, driven by pgx's native pool.
-	Postgres = newDialect("postgres", '"', '"', true, 65535, 63)
-	// MySQL is MySQL and MariaDB, driven by go-sql-driver/mysql.
-	MySQL = newDialect("mysql", '`', '`', false, 65535, 64)
-	// SQLite is SQLite 3, driven by mattn/go-sqlite3.
-	SQLite = newDialect("sqlite3", '"', '`', false, 32766, 0)
+	// Postgres is PostgreSQL, driven by pgx's native pool (core/postgres).
+	Postgres = newDialect("postgres", '"', '"', Capabilities{
+		MaxParams: 65535, MaxIdentLength: 63, NumberedPlaceholders: true,
+		Returning: true, ILike: true, Regexp: "~", RegexpFold: "~*",
+		TransactionalDDL: true, Arrays: true, RowLocks: true, ShareLock: "FOR SHARE",
+		AlterConstraints: true, DropForeignKey: "DROP CONSTRAINT",
+		FloatInfinity: true, TxOptions: true, AdvisoryLocks: true, Explain: "EXPLAIN",
+	})
+	// MySQL is MySQL and MariaDB, driven by go-sql-driver/mysql (core/mysql).
+	MySQL = newDialect("mysql", '`', '`', Capabilities{
+		MaxParams: 65535, MaxIdentLength: 64, Regexp: "REGEXP",
+		RowLocks: true, ShareLock: "LOCK IN SHARE MODE", OffsetNeedsLimit: true,
+		AlterConstraints: true, DropForeignKey: "DROP FOREIGN KEY", ForeignKeyChecksOff: true,
+		BackslashEscapes: true, TextHoldsNUL: true, TxOptions: true, AdvisoryLocks: true, Explain: "EXPLAIN",
+	})
+	// SQLite is SQLite 3, driven by mattn/go-sqlite3 (core/sqlite).
+	SQLite = newDialect("sqlite3", '"', '`', Capabilities{
+		MaxParams: 32766, Returning: true, Regexp: "REGEXP",
+		TransactionalDDL: true, OffsetNeedsLimit: true, DeferForeignKeys: true,
+		TextHoldsNUL: true, LikeStopsAtNUL: true, FloatInfinity: true, TimesAsText: true,
+		Explain: "EXPLAIN QUERY PLAN",
+	})
 )
 
 // StrictSQLMode is the sql_mode of every MySQL/MariaDB session atomdb opens
@@ -42,8 +57,8 @@ var (
 // time.Time as 0000-00-00, which reads back as the zero time.
 const StrictSQLMode = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION"
 
-func newDialect(name string, quote, goquQuote byte, numbered bool, maxParams, maxIdent int) *Dialect {
-	return &Dialect{name: name, quote: quote, goquQuote: goquQuote, numbered: numbered, maxParams: maxParams, maxIdent: maxIdent, goqu: goqu.Dialect(name)}
+func newDialect(name string, quote, goquQuote byte, caps Capabilities) *Dialect {
+	return &Dialect{name: name, quote: quote, goquQuote: goquQuote, caps: caps, goqu: goqu.Dialect(name)}
 }
 
 // Name is goqu's name for the dialect: "postgres", "mysql" or "sqlite3".
@@ -58,13 +73,26 @@ func (d *Dialect) Goqu() goqu.DialectWrapper { return d.goqu }
 
 // MaxParams is the largest number of bound parameters one statement may carry.
 // Batched statements (bulk inserts, IN lists) stay under it.
-func (d *Dialect) MaxParams() int { return d.maxParams }
+func (d *Dialect) MaxParams() int { return d.caps.MaxParams }
 
 // Placeholder returns the bound-parameter marker for the n-th parameter
 // (1-based): $n on PostgreSQL, ? elsewhere.
 func (d *Dialect) Placeholder(n int) string {
-	if d.numbered {
+	if d.caps.NumberedPlaceholders {
 		return "$" + strconv.Itoa(n)
 	}
 	return "?"
+}
+
+// Render returns the SQL and arguments the statement methods (Execute,
+// FetchAll, Query, ...) send for query and args on a database of this
+// dialect, without running it: a goqu dataset rendered in this dialect in
+// prepared mode, raw SQL with its :name parameters bound, or a Stmt as it
+// is. See the package doc for the queries they take.
+func (d *Dialect) Render(query any, args ...any) (Stmt, error) {
+	st, err := render(d, query, args)
+	if err != nil {
+		return Stmt{}, err
+	}
+	return Stmt{SQL: st.sql, Args: st.args}, nil
 }

@@ -253,8 +253,8 @@ func insertParams(d *Dialect, q *goqu.InsertDataset, p Params) (*goqu.InsertData
 			return nil, fmt.Errorf("%w: %w: empty column name", ErrBadQuery, ErrBadIdentifier)
 		case !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0:
 			return nil, fmt.Errorf("%w: %w", ErrBadQuery, identErr("column", k, "is not UTF-8 text without NUL"))
-		case d.maxIdent > 0 && len(k) > d.maxIdent:
-			return nil, fmt.Errorf("%w: %w", ErrBadQuery, identErr("column", k, "is longer than %d bytes", d.maxIdent))
+		case d.caps.MaxIdentLength > 0 && len(k) > d.caps.MaxIdentLength:
+			return nil, fmt.Errorf("%w: %w", ErrBadQuery, identErr("column", k, "is longer than %d bytes", d.caps.MaxIdentLength))
 		}
 		keys = append(keys, k)
 	}

@@ -40,7 +40,7 @@ func identErr(what, name, format string, args ...any) error {
 // MaxIdentLength returns the longest identifier, in bytes, the dialect keeps
 // whole: 63 on PostgreSQL (which cuts longer ones), 64 on MySQL (which
 // refuses them); SQLite has no limit (0).
-func (d *Dialect) MaxIdentLength() int { return d.maxIdent }
+func (d *Dialect) MaxIdentLength() int { return d.caps.MaxIdentLength }
 
 // QuoteIdent quotes an identifier (a table, column, constraint or label name)
 // for the dialect, doubling any quote character inside it, so reserved words

@@ -70,7 +70,7 @@ func (t *template) render(d *Dialect) *compiled {
 	for i, name := range t.names {
 		b.WriteString(t.text[i])
 		c.names[name] = true
-		if d.numbered {
+		if d.caps.NumberedPlaceholders {
 			n, ok := position[name]
 			if !ok {
 				c.order = append(c.order, name)
