@@ -144,8 +144,14 @@ func notEqual(op Operand, v any) (exp.Expression, error) {
 // column, a subquery) is used as it is; any other value is bound.
 func compare(operator exp.BooleanOperation) LookupFunc {
 	return func(op Operand, v any) (exp.Expression, error) {
-		if isSubquery(v) && op.Dialect() == core.SQLite {
-			v = singleRow(v)
+		if sub, ok, err := subqueryFor(op.Dialect(), v); ok {
+			if err != nil {
+				return nil, err
+			}
+			v = sub
+			if op.Dialect() == core.SQLite {
+				v = singleRow(v)
+			}
 		} else if _, ok := v.(exp.Expression); !ok {
 			var err error
 			if v, err = op.Bind(v); err != nil {
@@ -203,10 +209,13 @@ func values(op Operand, l []any) ([]any, bool, error) {
 // false, not the invalid "IN ()"); nils in the list are dropped, as Django
 // does. A subquery is used as it is.
 func in(op Operand, v any) (exp.Expression, error) {
-	if isSubquery(v) {
+	if sub, ok, err := subqueryFor(op.Dialect(), v); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
 		// Built directly: op.Expr.In(v) would wrap the subquery in a second
 		// pair of parentheses, making it a scalar subquery.
-		return exp.NewBooleanExpression(exp.InOp, op.Expr, v), nil
+		return exp.NewBooleanExpression(exp.InOp, op.Expr, sub), nil
 	}
 	l, _ := asList(v)
 	vals, _, err := values(op, l)
@@ -223,8 +232,11 @@ func in(op Operand, v any) (exp.Expression, error) {
 // in the list also excludes the rows where op is NULL (instead of making
 // NOT IN match nothing at all).
 func notIn(op Operand, v any) (exp.Expression, error) {
-	if isSubquery(v) {
-		return exp.NewBooleanExpression(exp.NotInOp, op.Expr, v), nil
+	if sub, ok, err := subqueryFor(op.Dialect(), v); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return exp.NewBooleanExpression(exp.NotInOp, op.Expr, sub), nil
 	}
 	l, _ := asList(v)
 	vals, hadNil, err := values(op, l)

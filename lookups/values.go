@@ -64,8 +64,11 @@ func asList(v any) ([]any, bool) {
 // isSubquery reports whether v is a goqu expression that stands for a list
 // of values, such as a *goqu.SelectDataset.
 func isSubquery(v any) bool {
-	_, ok := v.(exp.AppendableExpression)
-	return ok
+	switch v.(type) {
+	case exp.AppendableExpression, Subquery:
+		return !isNilValue(v)
+	}
+	return false
 }
 
 // typeName describes a value's type for error messages.

@@ -106,6 +106,9 @@ func (c condCompiler) rewrite(info *modelInfo, n lookups.Node) (lookups.Node, er
 	case *lookups.NotNode:
 		child, err := c.rewrite(info, n.Child)
 		return &lookups.NotNode{Child: child}, err
+	case *lookups.ExistsNode:
+		e, err := lookups.ExistsExpr(c.d, n)
+		return &lookups.RawNode{Expr: e}, err
 	case *lookups.Leaf:
 		if rel := c.crossing(info, n); rel != nil {
 			e, err := c.membership(info, rel, []*lookups.Leaf{n})
@@ -331,7 +334,7 @@ func (c condCompiler) convert(info *modelInfo, l *lookups.Leaf) (lookups.Node, e
 	}
 	var value any
 	var err error
-	if _, isExpr := l.Value.(exp.Expression); isExpr {
+	if isQuery(l.Value) {
 		value = l.Value
 	} else if l.Lookup != "in" && l.Lookup != "notin" && l.Lookup != "range" {
 		value, err = one(l.Value)

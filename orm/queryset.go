@@ -381,21 +381,7 @@ func (qs *QuerySet[T]) stream(ctx context.Context, sc *scanCtx) iter.Seq2[*T, er
 			yield(nil, qs.err)
 			return
 		}
-		joins, err := qs.planJoins()
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		var ds *goqu.SelectDataset
-		if len(joins) > 0 {
-			ds, err = qs.selectRelated(joins)
-		} else {
-			ds, err = qs.selectModels()
-		}
-		var q any
-		if err == nil {
-			q, err = qs.statement(ds)
-		}
+		q, joins, err := qs.mainQuery()
 		if err != nil {
 			yield(nil, err)
 			return
