@@ -478,7 +478,7 @@ func columnDef(d *Dialect, c *Column, sqliteAuto bool) (string, error) {
 	if c.Default != nil {
 		lit, err := defaultSQL(d, c)
 		if err != nil {
-			return "", &SchemaError{Err: err}
+			return "", schemaCause("", err)
 		}
 		b.WriteString(" DEFAULT " + lit)
 	}

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors about configuration and use.
@@ -54,23 +55,51 @@ var (
 	ErrDeadlock = errors.New("deadlock detected")
 )
 
-// Error is a failed statement: the driver's error, its classified Kind (nil
-// when it fits none of the kinds above) and the SQL that failed. Values are
-// never part of it.
+// Error is core's error: a failed statement, or a schema that cannot be
+// created. It carries the kind of error (nil when a statement's failure
+// fits none of the kinds above; ErrInvalidSchema for a schema problem), the
+// table and column concerned when known, the SQL that failed, and the cause
+// (the driver's error, or what is wrong with the schema). Values are never
+// part of it. errors.Is matches the Kind, and ErrIntegrity for every
+// integrity kind:
+//
+//	core: unique violation: ERROR: duplicate key value violates unique constraint "notes_pkey" (SQLSTATE 23505)
+//	core: invalid schema: table "notes" column "title" - type String(0): size must be positive
 type Error struct {
-	Kind error
-	SQL  string
-	Err  error
+	Kind   error
+	Table  string
+	Column string
+	SQL    string
+	Err    error
 }
+
+// SchemaError is the name Error had for schema problems; they are Errors
+// of kind ErrInvalidSchema.
+type SchemaError = Error
 
 func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("core: ")
 	if e.Kind != nil {
-		return fmt.Sprintf("core: %v: %v", e.Kind, e.Err)
+		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "core: "))
+		b.WriteString(": ")
 	}
-	return "core: " + e.Err.Error()
+	if e.Table != "" {
+		fmt.Fprintf(&b, "table %q ", e.Table)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, "column %q ", e.Column)
+	}
+	if e.Table != "" || e.Column != "" {
+		b.WriteString("- ")
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	return strings.TrimSuffix(b.String(), ": ")
 }
 
-// Unwrap returns the driver's error.
+// Unwrap returns the cause: the driver's error, or the schema problem.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Is matches the error's Kind, and ErrIntegrity for every integrity kind.

@@ -125,7 +125,7 @@ type namingVars struct {
 // MaxIdentifierLength.
 func expandNaming(kind, template string, v namingVars) (string, error) {
 	bad := func(format string, args ...any) error {
-		return &SchemaError{Err: fmt.Errorf("naming convention %s %q: "+format, append([]any{kind, template}, args...)...)}
+		return schemaCause("", fmt.Errorf("naming convention %s %q: "+format, append([]any{kind, template}, args...)...))
 	}
 	var b strings.Builder
 	rest := template

@@ -12,52 +12,27 @@ import (
 
 // ErrInvalidSchema is wrapped by every error about a malformed schema: a bad
 // type, column, constraint, foreign key or naming convention, or one a
-// dialect cannot create. The concrete error is a *SchemaError naming the
-// table and column concerned.
+// dialect cannot create. The concrete error is an *Error of this kind naming
+// the table and column concerned.
 var ErrInvalidSchema = errors.New("core: invalid schema")
 
-// SchemaError is a schema problem found by Validate or while generating DDL.
-// errors.Is(err, ErrInvalidSchema) holds for it.
-type SchemaError struct {
-	Table  string // the table concerned, if any
-	Column string // the column concerned, if any
-	Err    error  // what is wrong
-}
-
-// Error names the table and column, then the problem.
-func (e *SchemaError) Error() string {
-	var b strings.Builder
-	b.WriteString(ErrInvalidSchema.Error())
-	b.WriteString(": ")
-	if e.Table != "" {
-		fmt.Fprintf(&b, "table %q ", e.Table)
-	}
-	if e.Column != "" {
-		fmt.Fprintf(&b, "column %q ", e.Column)
-	}
-	if e.Table != "" || e.Column != "" {
-		b.WriteString("- ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
-}
-
-// Unwrap returns the underlying problem.
-func (e *SchemaError) Unwrap() error { return e.Err }
-
-// Is reports whether target is ErrInvalidSchema.
-func (e *SchemaError) Is(target error) bool { return target == ErrInvalidSchema }
-
-// schemaErr builds a *SchemaError about table and column (either may be "").
+// schemaErr builds the error of kind ErrInvalidSchema about table and
+// column (either may be "").
 func schemaErr(table, column, format string, args ...any) error {
-	return &SchemaError{Table: table, Column: column, Err: fmt.Errorf(format, args...)}
+	return &Error{Kind: ErrInvalidSchema, Table: table, Column: column, Err: fmt.Errorf(format, args...)}
+}
+
+// schemaCause makes err the cause of an error of kind ErrInvalidSchema
+// about column (which may be "").
+func schemaCause(column string, err error) error {
+	return &Error{Kind: ErrInvalidSchema, Column: column, Err: err}
 }
 
 // placeErr fills in the table and column of a *SchemaError that lacks them
 // (a type or naming error found while checking a column).
 func placeErr(err error, table, column string) error {
-	var se *SchemaError
-	if err == nil || !errors.As(err, &se) {
+	var se *Error
+	if err == nil || !errors.As(err, &se) || se.Kind != ErrInvalidSchema {
 		return err
 	}
 	c := *se

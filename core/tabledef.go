@@ -257,7 +257,7 @@ func DefaultSQL(d *Dialect, c *Column) (string, error) {
 	}
 	s, err := defaultSQL(d, c)
 	if err != nil {
-		return "", &SchemaError{Column: c.Name, Err: err}
+		return "", schemaCause(c.Name, err)
 	}
 	return s, nil
 }

@@ -204,7 +204,7 @@ func (t Type) String() string {
 // does not use. The error wraps ErrInvalidSchema.
 func (t Type) Validate() error {
 	bad := func(format string, args ...any) error {
-		return &SchemaError{Err: fmt.Errorf("type %s: "+format, append([]any{t}, args...)...)}
+		return schemaCause("", fmt.Errorf("type %s: "+format, append([]any{t}, args...)...))
 	}
 	if t.Kind <= KindInvalid || int(t.Kind) >= len(typeKindNames) {
 		return bad("unknown type kind %d (use a constructor such as BigInt() or String(100))", int(t.Kind))
@@ -277,7 +277,7 @@ func (t Type) SQL(d *Dialect) (string, error) {
 		s = pick("DOUBLE PRECISION", "DOUBLE", "REAL")
 	case KindDecimal:
 		if my && (t.Precision > 65 || t.Scale > 30) {
-			return "", &SchemaError{Err: fmt.Errorf("type %s: MySQL allows a precision of at most 65 and a scale of at most 30", t)}
+			return "", schemaCause("", fmt.Errorf("type %s: MySQL allows a precision of at most 65 and a scale of at most 30", t))
 		}
 		ps := "(" + strconv.Itoa(t.Precision) + "," + strconv.Itoa(t.Scale) + ")"
 		s = pick("NUMERIC"+ps, "DECIMAL"+ps, "TEXT COLLATE "+DecimalCollation)

@@ -57,8 +57,8 @@ type Error struct {
 }
 
 // Error renders "lookups: Model: sentinel "name" in "key": detail: cause",
-// leaving out the parts that are empty (and the cause when the detail
-// already says it).
+// leaving out the parts that are empty, the key when it is the name, and the
+// cause when the detail already says it.
 func (e *Error) Error() string {
 	s := "lookups: "
 	if e.Model != "" {
@@ -72,7 +72,7 @@ func (e *Error) Error() string {
 	if e.Name != "" {
 		s += " " + strconv.Quote(e.Name)
 	}
-	if e.Key != "" {
+	if e.Key != "" && e.Key != e.Name {
 		s += " in " + strconv.Quote(e.Key)
 	}
 	if e.Detail != "" {

@@ -106,7 +106,7 @@ func (p timePart) transform(op Operand) (Operand, error) {
 	}
 	name := p.name
 	return Operand{Field: op.Field, Expr: e, Kind: core.KindInteger, Convert: func(v any) (any, error) {
-		n, ok := toInt64(v)
+		n, ok := exactInt64(v)
 		if !ok {
 			return nil, BadValue("%s compares with an integer, got %s", name, typeName(v))
 		}

@@ -79,10 +79,10 @@ func typeName(v any) string {
 	return reflect.TypeOf(v).String()
 }
 
-// toInt64 converts a value compared with an integer-valued transform (year,
+// exactInt64 converts a value compared with an integer-valued transform (year,
 // hour, ...): any integer type, a float with no fraction, or a decimal
 // string.
-func toInt64(v any) (int64, bool) {
+func exactInt64(v any) (int64, bool) {
 	if v == nil {
 		return 0, false
 	}

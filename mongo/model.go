@@ -6,9 +6,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
 	"unsafe"
 
+	"github.com/atomdb/atomdb/internal/names"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -494,7 +494,7 @@ func buildModelInfo(t reflect.Type) (*modelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := &modelInfo{structInfo: si, name: t.String(), collection: snakeCase(t.Name()), hookSet: hooksOf(t)}
+	info := &modelInfo{structInfo: si, name: t.String(), collection: names.SnakeCase(t.Name()), hookSet: hooksOf(t)}
 	if info.id = si.byKey["_id"]; info.id == nil {
 		return nil, newError(t.String(), "", ErrBadModel, "no _id field (add `ID bson.ObjectID `bson:\"_id\"``)", nil)
 	}
@@ -549,24 +549,6 @@ func buildModelInfo(t reflect.Type) (*modelInfo, error) {
 	}
 	info.indexes = idx
 	return info, nil
-}
-
-// snakeCase turns a Go type name into a collection name: "BlogPost" ->
-// "blog_post", "HTTPLog" -> "http_log".
-func snakeCase(s string) string {
-	var b strings.Builder
-	rs := []rune(s)
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))) {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(r))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // fieldOf returns the field f of struct value v (addressable), allocating

@@ -455,9 +455,9 @@ func (f *field) assign(v reflect.Value, src any) error {
 		v.Set(sv.Convert(v.Type()))
 		return nil
 	}
-	return f.valueErr(src, fmt.Errorf("a %T does not fit a field of type %s", src, v.Type()))
+	return f.valueErr(src, fmt.Errorf("%s does not fit a field of type %s", aType(src), v.Type()))
 }
 
 func (f *field) valueErr(value any, err error) error {
-	return &ModelError{Model: f.model, Field: f.name, Err: fmt.Errorf("%w: value %#v: %w", ErrBadValue, value, err)}
+	return &ModelError{Model: f.model, Field: f.name, Kind: ErrBadValue, Err: fmt.Errorf("value %#v: %w", value, err)}
 }

@@ -354,7 +354,7 @@ func (c condCompiler) convert(info *modelInfo, l *lookups.Leaf) (lookups.Node, e
 		if errors.As(err, &le) {
 			return nil, le
 		}
-		return nil, &lookups.Error{Model: info.name, Key: l.Key, Name: f.name, Err: lookups.ErrBadValue, Cause: err}
+		return nil, &lookups.Error{Model: info.name, Key: l.Key, Name: f.name, Err: lookups.ErrBadValue, Cause: causeOf(err)}
 	}
 	cp := *l
 	cp.Path, cp.Value = path, value

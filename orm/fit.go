@@ -310,8 +310,8 @@ func (f *field) checkDecimal(val any) (any, error) {
 
 // rangeErr is the error of a value that does not fit the field's column.
 func (f *field) rangeErr(value any, format string, args ...any) error {
-	return &ModelError{Model: f.model, Field: f.name,
-		Err: fmt.Errorf("%w: %w: value %v: %s", ErrBadValue, ErrValueRange, value, fmt.Sprintf(format, args...))}
+	return &ModelError{Model: f.model, Field: f.name, Kind: ErrValueRange,
+		Err: fmt.Errorf("value %v: %s", value, fmt.Sprintf(format, args...))}
 }
 
 // shorten quotes a string for an error message, cut after 40 bytes.

@@ -65,7 +65,7 @@ func (qs *QuerySet[T]) getByKey(ctx context.Context, key any) (*T, error) {
 	info := qs.info
 	holder := reflect.New(info.pk.typ).Elem()
 	if err := info.pk.assign(holder, key); err != nil {
-		return nil, &lookups.Error{Model: info.name, Key: "pk", Name: info.pk.name, Err: lookups.ErrBadValue, Cause: err}
+		return nil, &lookups.Error{Model: info.name, Key: "pk", Name: info.pk.name, Err: lookups.ErrBadValue, Cause: causeOf(err)}
 	}
 	bound, err := info.pk.toDB(holder, qs.db.Dialect())
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/internal/names"
 	"github.com/atomdb/atomdb/relations"
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -455,7 +455,7 @@ func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map
 		return f, nil
 	}
 	if err := f.resolveType(typeName, size, precision, scale); err != nil {
-		return nil, bad("%v", err)
+		return nil, bad("%w", err)
 	}
 	if f.round && f.ctype.Kind != core.KindDecimal {
 		return nil, bad("round applies to a decimal column")
@@ -798,21 +798,6 @@ func isIntKind(k reflect.Kind) bool {
 	return false
 }
 
-// snakeCase turns a Go name into a column name: AlbumID -> album_id,
-// HTTPServer -> http_server, CreatedAt -> created_at.
-func snakeCase(s string) string {
-	var b strings.Builder
-	runes := []rune(s)
-	for i, r := range runes {
-		if unicode.IsUpper(r) {
-			if i > 0 && (unicode.IsLower(runes[i-1]) || unicode.IsDigit(runes[i-1]) ||
-				(i+1 < len(runes) && unicode.IsLower(runes[i+1]) && unicode.IsUpper(runes[i-1]))) {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// snakeCase turns a Go name into a table or column name, as the mongo
+// package names collections (names.SnakeCase).
+func snakeCase(s string) string { return names.SnakeCase(s) }

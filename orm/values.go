@@ -283,7 +283,7 @@ func aggregateFunc(d *core.Dialect, fn string, f *field, col exp.Expression) exp
 func (qs *QuerySet[T]) aggregateValue(fn string, f *field, v any) (any, error) {
 	if v == nil || fn == "count" {
 		if fn == "count" {
-			return toInt64(v)
+			return aggregateInt(v)
 		}
 		return nil, nil
 	}
@@ -294,9 +294,9 @@ func (qs *QuerySet[T]) aggregateValue(fn string, f *field, v any) (any, error) {
 		case isDecimal:
 			return decimal.NewFromString(fmt.Sprint(v))
 		case fn == "sum" && isIntegerKind(f.ctype.Kind):
-			return toInt64(v)
+			return aggregateInt(v)
 		}
-		return toFloat64(v)
+		return aggregateFloat(v)
 	}
 	holder := reflect.New(f.typ).Elem()
 	if err := f.set(holder, v, nil); err != nil {
@@ -305,7 +305,10 @@ func (qs *QuerySet[T]) aggregateValue(fn string, f *field, v any) (any, error) {
 	return holder.Interface(), nil
 }
 
-func toInt64(v any) (any, error) {
+// aggregateInt reads an integer aggregate (COUNT, the SUM of integers) as
+// the driver returns it: an int64, a float64 or decimal text (MySQL's SUM),
+// its fraction dropped.
+func aggregateInt(v any) (any, error) {
 	switch x := v.(type) {
 	case int64:
 		return x, nil
@@ -321,7 +324,9 @@ func toInt64(v any) (any, error) {
 	return nil, fmt.Errorf("%w: aggregate result %#v is not a number", ErrBadValue, v)
 }
 
-func toFloat64(v any) (any, error) {
+// aggregateFloat reads a float aggregate (AVG, the SUM of floats) as the
+// driver returns it.
+func aggregateFloat(v any) (any, error) {
 	switch x := v.(type) {
 	case float64:
 		return x, nil

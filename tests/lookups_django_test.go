@@ -311,7 +311,7 @@ func TestDjangoStringValues(t *testing.T) {
 		expectIDs(t, ctx, "id icontains", articles.Filter(lookups.Q{"id__icontains": "6"}), 6)
 		expectIDs(t, ctx, "id istartswith", articles.Filter(lookups.Q{"id__istartswith": "2"}), 2)
 		_, err := articles.Filter(lookups.Q{"pub_date": "27/07/2005"}).Count(ctx)
-		if !errors.Is(err, lookups.ErrBadValue) || !strings.Contains(fmt.Sprint(err), `bad value "pub_date" in "pub_date": the string "27/07/2005" is not a timestamp`) {
+		if !errors.Is(err, lookups.ErrBadValue) || !strings.Contains(fmt.Sprint(err), `bad value "pub_date": the string "27/07/2005" is not a timestamp`) {
 			t.Errorf("bad timestamp text: %v", err)
 		}
 	}, DjAuthor{}, DjArticle{})
@@ -395,9 +395,9 @@ func TestDjangoDecimalValues(t *testing.T) {
 		}{
 			{lookups.Q{"price__gt": math.NaN()}, `lookups: DjProduct: bad value "price" in "price__gt": a float64 NaN has no decimal value`},
 			{lookups.Q{"price__lt": math.Inf(1)}, `has no decimal value`},
-			{lookups.Q{"price": "ten"}, `bad value "price" in "price": the string "ten" is not a decimal number`},
+			{lookups.Q{"price": "ten"}, `bad value "price": the string "ten" is not a decimal number`},
 			{lookups.Q{"price__in": []any{1, "x"}}, `the string "x" is not a decimal number`},
-			{lookups.Q{"price": true}, `bad value "price" in "price"`},
+			{lookups.Q{"price": true}, `lookups: DjProduct: bad value "price": value true: a bool does not fit a field of type decimal.Decimal`},
 		} {
 			_, err := products.Filter(c.q).Count(ctx)
 			if !errors.Is(err, lookups.ErrBadValue) || !strings.Contains(fmt.Sprint(err), c.msg) {
