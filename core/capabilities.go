@@ -65,7 +65,16 @@ type Capabilities struct {
 	// strings, stopping at a NUL byte (SQLite).
 	LikeStopsAtNUL bool
 	// FloatInfinity: a float column stores +Inf and -Inf (not MySQL).
-	FloatInfinity bool
+	// FloatNaN: a float column stores NaN (PostgreSQL).
+	FloatInfinity, FloatNaN bool
+	// MinYear and MaxYear are the years its timestamp and date columns hold
+	// faithfully: 1 to 9999 in MySQL's DATETIME and SQLite's text, 4713 BC
+	// (year -4712) to 294276 AD in PostgreSQL's timestamptz and date.
+	MinYear, MaxYear int
+	// ScalarSubqueryFirstRow: a subquery compared as one value silently
+	// takes its first row when it returns several (SQLite), where the
+	// others fail.
+	ScalarSubqueryFirstRow bool
 	// TimesAsText: times are stored and compared as text, so every instant
 	// must be written in one zone (SQLite).
 	TimesAsText bool
@@ -76,6 +85,9 @@ type Capabilities struct {
 	// any table (pg_advisory_lock, MySQL's GET_LOCK). SQLite has none: a
 	// write transaction holds the whole database.
 	AdvisoryLocks bool
+	// Product is the backend's name in messages: "PostgreSQL", "MySQL",
+	// "SQLite".
+	Product string
 	// Explain is the statement prefix that returns the plan of a query
 	// ("EXPLAIN", "EXPLAIN QUERY PLAN" on SQLite).
 	Explain string

@@ -115,8 +115,8 @@ func (m *MetaData) CreateSQL(d *Dialect, opts ...DDLOption) ([]string, error) {
 	p := planDDL(specs)
 	var stmts []string
 	var deferred map[*fkSpec]bool
-	mysqlUnchecked := d == MySQL && o.ifNotExists && len(p.cyclic) > 0
-	if d != SQLite && !mysqlUnchecked {
+	mysqlUnchecked := d.caps.ForeignKeyChecksOff && o.ifNotExists && len(p.cyclic) > 0
+	if d.caps.AlterConstraints && !mysqlUnchecked {
 		deferred = p.isCyclic
 	}
 	if mysqlUnchecked {
@@ -171,10 +171,10 @@ func (m *MetaData) DropSQL(d *Dialect, opts ...DDLOption) ([]string, error) {
 	o := ddlOpts(opts)
 	p := planDDL(specs)
 	var stmts []string
-	mysqlUnchecked := d == MySQL && o.ifExists && len(p.cyclic) > 0
+	mysqlUnchecked := d.caps.ForeignKeyChecksOff && o.ifExists && len(p.cyclic) > 0
 	switch {
 	case len(p.cyclic) == 0:
-	case d == SQLite:
+	case d.caps.DeferForeignKeys:
 		stmts = append(stmts, "PRAGMA defer_foreign_keys = ON")
 	case mysqlUnchecked:
 		stmts = append(stmts, mysqlChecksOff)
@@ -186,13 +186,9 @@ func (m *MetaData) DropSQL(d *Dialect, opts ...DDLOption) ([]string, error) {
 				b.WriteString("IF EXISTS ")
 			}
 			b.WriteString(d.QuoteTable(fk.owner.t.Name))
-			if d == MySQL {
-				b.WriteString(" DROP FOREIGN KEY ")
-			} else {
-				b.WriteString(" DROP CONSTRAINT ")
-				if o.ifExists {
-					b.WriteString("IF EXISTS ")
-				}
+			b.WriteString(" " + d.caps.DropForeignKey + " ")
+			if o.ifExists { // not on MySQL, whose DROP FOREIGN KEY has no IF EXISTS: it switched the checks off above
+				b.WriteString("IF EXISTS ")
 			}
 			b.WriteString(d.QuoteIdent(fk.name))
 			stmts = append(stmts, b.String())

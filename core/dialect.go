@@ -30,21 +30,23 @@ var (
 		Returning: true, ILike: true, Regexp: "~", RegexpFold: "~*",
 		TransactionalDDL: true, Arrays: true, RowLocks: true, ShareLock: "FOR SHARE",
 		AlterConstraints: true, DropForeignKey: "DROP CONSTRAINT",
-		FloatInfinity: true, TxOptions: true, AdvisoryLocks: true, Explain: "EXPLAIN",
+		FloatInfinity: true, FloatNaN: true, MinYear: -4712, MaxYear: 294275,
+		TxOptions: true, AdvisoryLocks: true, Product: "PostgreSQL", Explain: "EXPLAIN",
 	})
 	// MySQL is MySQL and MariaDB, driven by go-sql-driver/mysql (core/mysql).
 	MySQL = newDialect("mysql", '`', '`', Capabilities{
 		MaxParams: 65535, MaxIdentLength: 64, Regexp: "REGEXP",
 		RowLocks: true, ShareLock: "LOCK IN SHARE MODE", OffsetNeedsLimit: true,
 		AlterConstraints: true, DropForeignKey: "DROP FOREIGN KEY", ForeignKeyChecksOff: true,
-		BackslashEscapes: true, TextHoldsNUL: true, TxOptions: true, AdvisoryLocks: true, Explain: "EXPLAIN",
+		BackslashEscapes: true, TextHoldsNUL: true, MinYear: 1, MaxYear: 9999,
+		TxOptions: true, AdvisoryLocks: true, Product: "MySQL", Explain: "EXPLAIN",
 	})
 	// SQLite is SQLite 3, driven by mattn/go-sqlite3 (core/sqlite).
 	SQLite = newDialect("sqlite3", '"', '`', Capabilities{
 		MaxParams: 32766, Returning: true, Regexp: "REGEXP",
 		TransactionalDDL: true, OffsetNeedsLimit: true, DeferForeignKeys: true,
-		TextHoldsNUL: true, LikeStopsAtNUL: true, FloatInfinity: true, TimesAsText: true,
-		Explain: "EXPLAIN QUERY PLAN",
+		TextHoldsNUL: true, LikeStopsAtNUL: true, FloatInfinity: true, MinYear: 1, MaxYear: 9999,
+		ScalarSubqueryFirstRow: true, TimesAsText: true, Product: "SQLite", Explain: "EXPLAIN QUERY PLAN",
 	})
 )
 

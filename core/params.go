@@ -47,7 +47,7 @@ func compileRaw(d *Dialect, sql string) (*compiled, error) {
 	if c != nil {
 		return c, nil
 	}
-	t, err := parseTemplate(sql, d == MySQL)
+	t, err := parseTemplate(sql, d.caps.BackslashEscapes)
 	if err != nil {
 		return nil, err
 	}

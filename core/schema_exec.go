@@ -35,7 +35,7 @@ func (db *Database) runDDL(ctx context.Context, stmts []string) error {
 		}
 		return nil
 	}
-	if db.dialect == MySQL && (db.forced != nil || db.InTransaction(ctx)) {
+	if !db.dialect.caps.TransactionalDDL && (db.forced != nil || db.InTransaction(ctx)) {
 		// MySQL commits DDL implicitly, which would destroy a savepoint;
 		// the statements already share one connection here.
 		return run(ctx)

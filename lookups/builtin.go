@@ -3,7 +3,6 @@ package lookups
 import (
 	"strings"
 
-	"github.com/atomdb/atomdb/core"
 	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
 )
@@ -149,7 +148,7 @@ func compare(operator exp.BooleanOperation) LookupFunc {
 				return nil, err
 			}
 			v = sub
-			if op.Dialect() == core.SQLite {
+			if op.Dialect().Caps().ScalarSubqueryFirstRow {
 				v = singleRow(v)
 			}
 		} else if _, ok := v.(exp.Expression); !ok {
@@ -178,7 +177,7 @@ func iexact(op Operand, v any) (exp.Expression, error) {
 		return goqu.L("(? IS NULL)", op.Expr), nil
 	}
 	s, _ := asString(v)
-	if op.Dialect() == core.Postgres && strings.IndexByte(s, 0) >= 0 {
+	if !op.Dialect().Caps().TextHoldsNUL && strings.IndexByte(s, 0) >= 0 {
 		return alwaysFalse, nil // text cannot hold a NUL
 	}
 	return goqu.L("(LOWER(?) = LOWER(?))", textOperand(op), s), nil
@@ -310,7 +309,7 @@ func affix(before, after, fold bool) LookupFunc {
 func like(fold bool) LookupFunc {
 	return func(op Operand, v any) (exp.Expression, error) {
 		s, _ := asString(v)
-		if op.Dialect() == core.SQLite && strings.IndexByte(s, 0) >= 0 {
+		if op.Dialect().Caps().LikeStopsAtNUL && strings.IndexByte(s, 0) >= 0 {
 			return nil, BadValue("a LIKE pattern cannot hold a NUL byte on SQLite (its LIKE stops at the NUL): use contains, startswith or endswith")
 		}
 		return likeMatch(op, s, fold), nil

@@ -149,7 +149,7 @@ func foldIf(s string, fold bool) string {
 // likeMatch is "op LIKE pattern" (pattern with backslash escapes),
 // case-insensitive when fold is set.
 func likeMatch(op Operand, pattern string, fold bool) exp.Expression {
-	if op.Dialect() == core.Postgres && strings.IndexByte(pattern, 0) >= 0 {
+	if !op.Dialect().Caps().TextHoldsNUL && strings.IndexByte(pattern, 0) >= 0 {
 		return alwaysFalse // text cannot hold a NUL
 	}
 	lhs := textOperand(op)
@@ -175,16 +175,14 @@ func likeMatch(op Operand, pattern string, fold bool) exp.Expression {
 // case-insensitive when fold is set.
 func regexMatch(op Operand, pattern string, fold bool) exp.Expression {
 	lhs := textOperand(op)
-	if op.Dialect() == core.Postgres {
-		if fold {
-			return goqu.L("(? ~* ?)", lhs, pattern)
-		}
-		return goqu.L("(? ~ ?)", lhs, pattern)
-	}
-	// MariaDB (PCRE), MySQL 8 (ICU) and regexp2 (core's REGEXP on
-	// SQLite) all take the inline flag.
-	if fold {
+	c := op.Dialect().Caps()
+	operator := c.Regexp
+	if fold && c.RegexpFold != "" {
+		operator = c.RegexpFold
+	} else if fold {
+		// MariaDB (PCRE), MySQL 8 (ICU) and regexp2 (core's REGEXP on
+		// SQLite) all take the inline flag.
 		pattern = "(?i)" + pattern
 	}
-	return goqu.L("(? REGEXP ?)", lhs, pattern)
+	return goqu.L("(? "+operator+" ?)", lhs, pattern)
 }

@@ -316,7 +316,7 @@ func (m *Migrator) withLock(ctx context.Context, fn func(ctx context.Context) er
 	if m.lease > 0 {
 		return m.withLease(ctx, fn)
 	}
-	if m.d == core.SQLite || (m.d == core.Postgres && m.txLock) {
+	if !m.d.Caps().AdvisoryLocks || (m.d == core.Postgres && m.txLock) {
 		return fn(ctx)
 	}
 	return m.db.Conn(ctx, func(ctx context.Context) error {
@@ -520,7 +520,7 @@ func (m *Migrator) run(ctx context.Context, mig *Migration, sc *Script, up bool)
 	if !up {
 		goFn = m.goFuncs[mig.Version][1]
 	}
-	if m.d == core.MySQL {
+	if !m.d.Caps().TransactionalDDL {
 		return m.runMySQL(ctx, mig, sc, up, goFn, fail)
 	}
 	if m.d == core.Postgres && sc.NoTransaction {

@@ -46,13 +46,6 @@ type fit struct {
 	decLimit decimal.Decimal
 }
 
-// The years each backend stores faithfully: MySQL's DATETIME and DATE and
-// SQLite's text form hold 1 to 9999; PostgreSQL's timestamptz and date hold
-// 4713 BC (year -4712) to 294276 AD.
-const (
-	minYear, maxYear     = 1, 9999
-	minPGYear, maxPGYear = -4712, 294275
-)
 
 // fitOf works out the check for field f from its column type and Go type.
 func fitOf(f *field) fit {
@@ -171,12 +164,12 @@ func (f *field) checkString(s string, d *core.Dialect) error {
 		if !utf8.ValidString(s) {
 			return f.rangeErr(shorten(s), "not valid UTF-8")
 		}
-		if d == core.Postgres && strings.IndexByte(s, 0) >= 0 {
-			return f.rangeErr(shorten(s), "PostgreSQL stores no NUL character in text")
+		if !d.Caps().TextHoldsNUL && strings.IndexByte(s, 0) >= 0 {
+			return f.rangeErr(shorten(s), "%s stores no NUL character in text", d.Caps().Product)
 		}
 	case fitJSON:
-		if d == core.Postgres && jsonHasNUL(s) {
-			return f.rangeErr(shorten(s), "PostgreSQL stores no NUL character (\\u0000) in JSON")
+		if !d.Caps().TextHoldsNUL && jsonHasNUL(s) {
+			return f.rangeErr(shorten(s), "%s stores no NUL character (\\u0000) in JSON", d.Caps().Product)
 		}
 	case fitInt:
 		// An unsigned value above math.MaxInt64, sent as text on MySQL.
@@ -220,12 +213,12 @@ func (f *field) checkFloat(x float64, d *core.Dialect) error {
 	case fitFloat:
 		switch {
 		case math.IsNaN(x):
-			if d != core.Postgres {
-				return f.rangeErr(x, "%s stores no NaN", backendName(d))
+			if !d.Caps().FloatNaN {
+				return f.rangeErr(x, "%s stores no NaN", d.Caps().Product)
 			}
 		case math.IsInf(x, 0):
-			if d == core.MySQL {
-				return f.rangeErr(x, "MySQL stores no infinity")
+			if !d.Caps().FloatInfinity {
+				return f.rangeErr(x, "%s stores no infinity", d.Caps().Product)
 			}
 		case f.fit.float32 && math.Abs(x) > math.MaxFloat32:
 			return f.rangeErr(x, "out of range for a 32-bit float")
@@ -239,12 +232,9 @@ func (f *field) checkTime(t time.Time, d *core.Dialect) error {
 		return nil
 	}
 	y := t.UTC().Year()
-	lo, hi := minYear, maxYear
-	if d == core.Postgres {
-		lo, hi = minPGYear, maxPGYear
-	}
+	lo, hi := d.Caps().MinYear, d.Caps().MaxYear
 	if y < lo || y > hi {
-		return f.rangeErr(t, "year %d (in UTC): %s stores years %d to %d", y, backendName(d), lo, hi)
+		return f.rangeErr(t, "year %d (in UTC): %s stores years %d to %d", y, d.Caps().Product, lo, hi)
 	}
 	return nil
 }
@@ -322,12 +312,3 @@ func shorten(s string) string {
 	return strconv.Quote(s[:40]) + "..."
 }
 
-func backendName(d *core.Dialect) string {
-	switch d {
-	case core.Postgres:
-		return "PostgreSQL"
-	case core.MySQL:
-		return "MySQL"
-	}
-	return "SQLite"
-}

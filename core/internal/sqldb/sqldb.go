@@ -54,7 +54,7 @@ func (b *Backend) Query(ctx context.Context, query string, args []any) (core.Cur
 // <, > and = to agree with time order. (pgx and go-sql-driver/mysql convert
 // times themselves.)
 func utcArgs(d *core.Dialect, args []any) []any {
-	if d != core.SQLite {
+	if !d.Caps().TimesAsText {
 		return args
 	}
 	copied := false
@@ -90,7 +90,7 @@ func sqlBegin(ctx context.Context, db sqlBeginner, dialect *core.Dialect, conver
 	case core.Serializable:
 		opts.Isolation = sql.LevelSerializable
 	}
-	if dialect == core.SQLite {
+	if !dialect.Caps().TxOptions {
 		// SQLite transactions are always serializable, and go-sqlite3 ignores
 		// TxOptions: read-only is enforced with PRAGMA query_only instead.
 		opts = nil
@@ -100,7 +100,7 @@ func sqlBegin(ctx context.Context, db sqlBeginner, dialect *core.Dialect, conver
 		return nil, err
 	}
 	t := &sqlTx{tx: tx, dialect: dialect, convert: convert}
-	if dialect == core.SQLite && o.ReadOnly {
+	if !dialect.Caps().TxOptions && o.ReadOnly {
 		if _, err := tx.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
 			_ = tx.Rollback()
 			return nil, err
