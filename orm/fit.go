@@ -46,7 +46,6 @@ type fit struct {
 	decLimit decimal.Decimal
 }
 
-
 // fitOf works out the check for field f from its column type and Go type.
 func fitOf(f *field) fit {
 	if f.rel != nil {
@@ -311,4 +310,3 @@ func shorten(s string) string {
 	}
 	return strconv.Quote(s[:40]) + "..."
 }
-
