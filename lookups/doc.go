@@ -56,8 +56,8 @@
 // # Parsing
 //
 // Parse turns a condition into Nodes: *Leaf (one key: Path, Transforms,
-// Lookup, Value), *AndNode, *OrNode, *NotNode and *RawNode (a goqu
-// expression). It decides what is a lookup and what a transform with a
+// Lookup, Value), *AndNode, *OrNode, *NotNode, *RawNode (a goqu
+// expression) and *ExistsNode (Exists of a subquery). It decides what is a lookup and what a transform with a
 // Registry and reports an empty key or part (ErrEmptyLookup). Parsing is
 // syntactic: the resolver, which knows the model, settles what a name in a
 // path means (a field of a related model named "gt" or "year" is that field)

@@ -9,7 +9,7 @@ import (
 )
 
 // Node is a parsed condition in a neutral form that knows nothing of SQL or
-// of models: *Leaf, *AndNode, *OrNode, *NotNode or *RawNode. The orm
+// of models: *Leaf, *AndNode, *OrNode, *NotNode, *RawNode or *ExistsNode. The orm
 // resolves a Leaf's Path against its model's fields and compiles the tree to
 // SQL (CompileNode); the mongo package compiles the same tree to BSON. Walk
 // it with a type switch; no other types implement Node.
