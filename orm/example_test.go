@@ -98,3 +98,18 @@ func ExampleWithScope() {
 	// in a scope, one object: true
 	// 2 Surfin' Safari
 }
+
+func ExampleQuerySet_ToSQL() {
+	ctx := context.Background()
+	db, _ := core.Open(ctx, "sqlite://:memory:")
+	defer db.Close()
+	tracks := orm.Objects[Track](db)
+
+	firsts := tracks.Filter(lookups.Q{"position": 1})
+	sql, args, err := tracks.Filter(lookups.Q{"title__in": firsts.Subquery("title")}).OrderBy("-position").Limit(5).ToSQL()
+	fmt.Println(sql)
+	fmt.Println(args, err)
+	// Output:
+	// SELECT `tracks`.`id`, `tracks`.`title`, `tracks`.`position` FROM `tracks` WHERE (`tracks`.`title` IN (SELECT `tracks`.`title` FROM `tracks` WHERE (`tracks`.`position` = ?))) ORDER BY `tracks`.`position` DESC LIMIT ?
+	// [1 5] <nil>
+}
