@@ -1,9 +1,14 @@
 package core
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 )
 
 // Errors about configuration and use.
@@ -51,9 +56,28 @@ var (
 	// retrying the whole transaction may succeed.
 	ErrSerialization = errors.New("serialization failure")
 	// ErrDeadlock: the database broke a deadlock by failing this statement;
-	// retrying the whole transaction may succeed.
+	// retrying the whole transaction may succeed. MariaDB Galera reports a
+	// certification conflict (another node committed a write to the same
+	// row first) this way too, at COMMIT.
 	ErrDeadlock = errors.New("deadlock detected")
+	// ErrLockTimeout: a lock was not granted in time (MySQL's
+	// innodb_lock_wait_timeout, PostgreSQL's lock_timeout or NOWAIT,
+	// SQLite's busy timeout running out).
+	ErrLockTimeout = errors.New("lock wait timeout")
+	// ErrConnectionLost: the connection broke (network, server shutdown,
+	// connection killed) or the server could not serve it (a Galera node
+	// outside the primary component). Inside a transaction, the work done
+	// so far is lost, never committed; see ErrCommitUnknown for COMMIT.
+	ErrConnectionLost = errors.New("connection lost")
 )
+
+// ErrCommitUnknown is returned by Commit (and Transaction) when COMMIT was
+// sent but no answer came back: the connection broke or the context ended
+// while the server was committing. The transaction may or may not have been
+// committed; Transaction never retries it. The error wraps the cause. An
+// application that must know reads back what the transaction wrote (a
+// unique key it inserted, say) on a working connection.
+var ErrCommitUnknown = errors.New("core: the outcome of COMMIT is unknown (the transaction may or may not have been committed)")
 
 // Error is core's error: a failed statement, or a schema that cannot be
 // created. It carries the kind of error (nil when a statement's failure
@@ -131,5 +155,25 @@ func wrapError(err error, sql string) error {
 	if errors.As(err, &ce) || errors.Is(err, ErrTxDone) || errors.Is(err, ErrClosed) || errors.Is(err, ErrConnDone) {
 		return err
 	}
-	return &Error{Kind: classify(err), SQL: sql, Err: err}
+	kind := classify(err)
+	if kind == nil && connectionLost(err) {
+		kind = ErrConnectionLost
+	}
+	return &Error{Kind: kind, SQL: sql, Err: err}
+}
+
+// connectionLost recognises the errors of a broken connection that every
+// driver shares (the network's, database/sql's); each backend's Classify
+// recognises its own.
+func connectionLost(err error) bool {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false // the caller's doing, not the connection's
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, net.ErrClosed):
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"strconv"
@@ -25,6 +26,7 @@ const (
 type TxOptions struct {
 	Isolation IsolationLevel
 	ReadOnly  bool
+	retry     *retryPolicy // Retry, for Transaction only
 }
 
 // TxOption sets a TxOptions field; see WithIsolation and ReadOnly.
@@ -145,12 +147,24 @@ func (t *Tx) isDone() bool {
 //	... db.Execute(ctx, ...) ...
 //	return tx.Commit(ctx)
 func (db *Database) Begin(ctx context.Context, opts ...TxOption) (context.Context, *Tx, error) {
-	if db.closed.Load() {
-		return ctx, nil, ErrClosed
+	o := txOptions(opts)
+	if o.retry != nil {
+		return ctx, nil, fmt.Errorf("%w: Retry applies to Transaction, which can run the function again, not to Begin", ErrBadQuery)
 	}
+	return db.begin(ctx, o)
+}
+
+func txOptions(opts []TxOption) TxOptions {
 	var o TxOptions
 	for _, opt := range opts {
 		opt(&o)
+	}
+	return o
+}
+
+func (db *Database) begin(ctx context.Context, o TxOptions) (context.Context, *Tx, error) {
+	if db.closed.Load() {
+		return ctx, nil, ErrClosed
 	}
 	if parent := txFrom(ctx, db); parent != nil {
 		if parent.isDone() {
@@ -243,8 +257,10 @@ func (t *Tx) Commit(ctx context.Context) error {
 	if t.savepoint != "" {
 		_, err = t.control(ctx, CommitStatement, "RELEASE SAVEPOINT "+t.savepoint, nil)
 	} else {
-		_, err = t.control(ctx, CommitStatement, "COMMIT", t.real.Commit)
-		if err == nil && t.wrote.Load() {
+		// A COMMIT that got no answer is ErrCommitUnknown (see commitError);
+		// it may have committed, so a session counts it as a write.
+		_, err = t.control(ctx, CommitStatement, "COMMIT", func(ctx context.Context) error { return commitError(t.real.Commit(ctx)) })
+		if (err == nil || errors.Is(err, ErrCommitUnknown)) && t.wrote.Load() {
 			t.db.recordWrite(ctx)
 		}
 	}
@@ -286,9 +302,20 @@ func (t *Tx) free() {
 // (which Transaction returns), panics (and the panic goes on) or ends its
 // goroutine with runtime.Goexit (as t.Fatal does). Called with a context that
 // already carries a transaction of db, it makes a savepoint, so a failing
-// inner Transaction undoes only its own part.
-func (db *Database) Transaction(ctx context.Context, fn func(ctx context.Context) error, opts ...TxOption) (err error) {
-	ctx, tx, err := db.Begin(ctx, opts...)
+// inner Transaction undoes only its own part. With Retry, fn runs again
+// when the transaction fails in a way that running it again may fix (see
+// Retry); a COMMIT whose outcome is unknown returns ErrCommitUnknown.
+func (db *Database) Transaction(ctx context.Context, fn func(ctx context.Context) error, opts ...TxOption) error {
+	o := txOptions(opts)
+	if o.retry != nil {
+		return db.retryTransaction(ctx, fn, o)
+	}
+	return db.transaction(ctx, fn, o)
+}
+
+// transaction runs fn in one transaction.
+func (db *Database) transaction(ctx context.Context, fn func(ctx context.Context) error, o TxOptions) error {
+	ctx, tx, err := db.begin(ctx, o)
 	if err != nil {
 		return err
 	}

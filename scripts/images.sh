@@ -6,10 +6,12 @@
 #   atomdb-test/mariadb:10.11     MariaDB 10.11 from Debian bookworm
 #   atomdb-test/ferretdb:1.24     FerretDB (MongoDB wire protocol), built from
 #                                 tools/ferretdb, on a static busybox
+#   atomdb-test/galera:10.11      a MariaDB 10.11 Galera node (galera-4), for
+#                                 the multi-node topology tests (tests/galera)
 #
 #   bash scripts/images.sh           build what is missing or stale, then print
 #                                    ATOMDB_TEST_*_IMAGE=... lines on stdout
-#   bash scripts/images.sh --rebuild build all three again
+#   bash scripts/images.sh --rebuild build all four again
 #
 # Every server listens on all of the container's addresses, with no password
 # (PostgreSQL: user postgres, trust; MariaDB: root with an empty password),
@@ -234,6 +236,61 @@ recipe_mariadb() {
 	import_rootfs "$dir" "$2" "$3"
 }
 
+# ------------------------------------------------------------ MariaDB Galera
+
+entry_galera() {
+	cat <<'EOF'
+#!/bin/sh
+# Written by atomdb's scripts/images.sh. One node of a MariaDB 10.11 Galera
+# cluster for tests: root with an empty password from anywhere, database
+# test, no durability, every table required to have a primary key.
+#   /entry.sh init     (at build time) create the data directory
+#   /entry.sh [OPTS]   run the node as PID 1, with extra mariadbd options
+#                      (--wsrep-new-cluster on the node that bootstraps)
+# The environment names the cluster: GALERA_NODES, the node addresses
+# separated by commas; GALERA_ADDRESS, this node's.
+set -eu
+if [ "${1:-}" = init ]; then
+	mariadb-install-db --user=mysql --datadir=/var/lib/mysql --skip-test-db --skip-name-resolve --force \
+		--innodb-log-file-size=8M >/tmp/install-db.log 2>&1 || {
+		cat /tmp/install-db.log >&2
+		exit 1
+	}
+	rm -f /tmp/install-db.log
+	# Users and the database are made now, in bootstrap mode, so the first
+	# node has them from its first second and the others get them by SST.
+	# (FLUSH PRIVILEGES loads the grant tables, which bootstrap mode skips.)
+	mariadbd --bootstrap --user=mysql --datadir=/var/lib/mysql --innodb-log-file-size=8M --skip-log-bin <<'SQL' >/dev/null
+FLUSH PRIVILEGES;
+CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
+CREATE DATABASE IF NOT EXISTS test;
+SQL
+	exit 0
+fi
+: "${GALERA_NODES:?GALERA_NODES names no node addresses}" "${GALERA_ADDRESS:?GALERA_ADDRESS is not set}"
+mkdir -p /run/mysqld
+chown mysql:mysql /run/mysqld
+exec mariadbd --user=mysql --datadir=/var/lib/mysql --bind-address=0.0.0.0 \
+	--skip-name-resolve --max-connections=300 --innodb-log-file-size=8M --innodb-buffer-pool-size=64M \
+	--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --skip-log-bin \
+	--binlog-format=ROW --innodb-autoinc-lock-mode=2 \
+	--wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so \
+	--wsrep-cluster-name=atomdb --wsrep-cluster-address="gcomm://$GALERA_NODES" \
+	--wsrep-node-address="$GALERA_ADDRESS" --wsrep-sst-method=rsync \
+	--wsrep-provider-options="gcache.size=16M" --wsrep-mode=REQUIRED_PRIMARY_KEY "$@"
+EOF
+}
+
+recipe_galera() {
+	local dir=$1
+	debootstrap_root "$dir" mariadb-server,galera-4,rsync,socat,iproute2
+	entry_galera >"$dir/entry.sh"
+	chmod 755 "$dir/entry.sh"
+	chroot "$dir" /entry.sh init
+	import_rootfs "$dir" "$2" "$3"
+}
+
 # ------------------------------------------------------------------ FerretDB
 
 entry_ferretdb() {
@@ -318,9 +375,10 @@ flock 9
 PG_IMAGE=atomdb-test/postgres:15
 MARIADB_IMAGE=atomdb-test/mariadb:10.11
 FERRETDB_IMAGE=atomdb-test/ferretdb:1.24
+GALERA_IMAGE=atomdb-test/galera:10.11
 FERRET_SRC=("$ROOT/tools/ferretdb/go.mod" "$ROOT/tools/ferretdb/go.sum" "$ROOT/tools/ferretdb/main.go")
 
-# The three builds run at once (downloads, dpkg and go build overlap), each
+# The builds run at once (downloads, dpkg and go build overlap), each
 # in a subshell whose output lines carry its name.
 pids=()
 names=()
@@ -332,6 +390,7 @@ build() { # NAME IMAGE HASH
 build postgres "$PG_IMAGE" "$(recipe_hash postgres)"
 build mariadb "$MARIADB_IMAGE" "$(recipe_hash mariadb)"
 build ferretdb "$FERRETDB_IMAGE" "$(recipe_hash ferretdb "${FERRET_SRC[@]}")"
+build galera "$GALERA_IMAGE" "$(recipe_hash galera)"
 failed=()
 for i in "${!pids[@]}"; do
 	wait "${pids[$i]}" || failed+=("${names[$i]}")
@@ -341,3 +400,4 @@ done
 echo "ATOMDB_TEST_POSTGRES_IMAGE=$PG_IMAGE"
 echo "ATOMDB_TEST_MYSQL_IMAGE=$MARIADB_IMAGE"
 echo "ATOMDB_TEST_MONGO_IMAGE=$FERRETDB_IMAGE"
+echo "ATOMDB_TEST_GALERA_IMAGE=$GALERA_IMAGE"

@@ -20,6 +20,9 @@ func (driver) Open(ctx context.Context, u *core.URL, cfg core.PoolConfig) (core.
 
 // Classify maps a MySQL or MariaDB error to its kind by error number.
 func (driver) Classify(err error) error {
+	if errors.Is(err, mysql.ErrInvalidConn) {
+		return core.ErrConnectionLost
+	}
 	var myErr *mysql.MySQLError
 	if !errors.As(err, &myErr) {
 		return nil
@@ -33,8 +36,14 @@ func (driver) Classify(err error) error {
 		return core.ErrNotNullViolation
 	case 3819, 4025: // MySQL ER_CHECK_CONSTRAINT_VIOLATED, MariaDB ER_CONSTRAINT_FAILED
 		return core.ErrCheckViolation
-	case 1213: // ER_LOCK_DEADLOCK
+	case 1213: // ER_LOCK_DEADLOCK; also a Galera certification conflict
 		return core.ErrDeadlock
+	case 1205: // ER_LOCK_WAIT_TIMEOUT
+		return core.ErrLockTimeout
+	case 1053, 1927: // ER_SERVER_SHUTDOWN, ER_CONNECTION_KILLED
+		return core.ErrConnectionLost
+	case 1047: // ER_UNKNOWN_COM_ERROR: a Galera node outside the primary component ("WSREP has not yet prepared node for application use")
+		return core.ErrConnectionLost
 	}
 	return nil
 }

@@ -42,7 +42,13 @@ func openMySQL(ctx context.Context, u *core.URL, o core.PoolConfig) (*sqldb.Back
 	}
 	// Everything else is a go-sql-driver setting or a session variable: let
 	// the driver's own DSN parser sort it out.
-	if opts := u.DriverOptions(); len(opts) > 0 {
+	var opts []string
+	for _, k := range u.DriverOptions() {
+		if k != failoverOption {
+			opts = append(opts, k)
+		}
+	}
+	if len(opts) > 0 {
 		extra := make([]byte, 0, 64)
 		for i, k := range opts {
 			if i > 0 {
@@ -64,6 +70,9 @@ func openMySQL(ctx context.Context, u *core.URL, o core.PoolConfig) (*sqldb.Back
 		cfg = parsed
 	}
 	setSQLMode(cfg)
+	if err := setFailover(cfg, u); err != nil {
+		return nil, err
+	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", core.ErrBadURL, u, err)

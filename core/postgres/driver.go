@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -20,6 +21,10 @@ func (driver) Open(ctx context.Context, u *core.URL, cfg core.PoolConfig) (core.
 
 // Classify maps a PostgreSQL error to its kind by SQLSTATE.
 func (driver) Classify(err error) error {
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) || errors.Is(err, pgconn.ErrConnClosed) {
+		return core.ErrConnectionLost
+	}
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) {
 		return nil
@@ -37,6 +42,13 @@ func (driver) Classify(err error) error {
 		return core.ErrSerialization
 	case "40P01":
 		return core.ErrDeadlock
+	case "55P03": // lock_not_available: lock_timeout, NOWAIT
+		return core.ErrLockTimeout
+	case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+		return core.ErrConnectionLost
+	}
+	if strings.HasPrefix(pgErr.Code, "08") { // connection_exception
+		return core.ErrConnectionLost
 	}
 	return nil
 }

@@ -33,6 +33,18 @@ func (driver) Classify(err error) error {
 		return core.ErrNotNullViolation
 	case sqlite3.ErrConstraintCheck:
 		return core.ErrCheckViolation
+	case sqlite3.ErrBusySnapshot:
+		// A deferred transaction that read a snapshot another connection
+		// has since written over tried to write (WAL mode): the analogue
+		// of a serialization failure, and retrying the whole transaction
+		// is what SQLite's documentation prescribes.
+		return core.ErrSerialization
+	}
+	if liteErr.Code == sqlite3.ErrBusy {
+		// The busy timeout ran out waiting for another connection's write
+		// lock (or SQLite refused to wait, to avoid a deadlock between
+		// two deferred transactions upgrading their locks).
+		return core.ErrLockTimeout
 	}
 	return nil
 }
