@@ -200,14 +200,14 @@ func (c *GaleraCluster) run(node *GaleraNode, image, nodes string, extra []strin
 
 // status reads one wsrep status variable of a node.
 func status(ctx context.Context, db *core.Database, name string) (string, error) {
-	row, err := db.FetchOne(ctx, core.Stmt{SQL: "SHOW STATUS LIKE ?", Args: []any{name}})
+	v, err := db.FetchVal(ctx, core.Stmt{
+		SQL:  "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = ?",
+		Args: []any{strings.ToUpper(name)},
+	})
 	if err != nil {
 		return "", err
 	}
-	if row == nil {
-		return "", fmt.Errorf("no status variable %s", name)
-	}
-	return fmt.Sprint(row.Values()[1]), nil
+	return fmt.Sprint(v), nil
 }
 
 // waitSynced waits until the node answers and reports itself Synced.
