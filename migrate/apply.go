@@ -325,6 +325,11 @@ func (m *Migrator) withLock(ctx context.Context, fn func(ctx context.Context) er
 			return fmt.Errorf("migrate: lock: %w", err)
 		}
 		if m.d == core.MySQL {
+			// A Galera node's GET_LOCK is its own, not the cluster's: two
+			// processes on two nodes would both hold "the" lock.
+			if v, err := m.db.FetchVal(ctx, core.Stmt{SQL: "SELECT @@wsrep_on"}); err == nil && truthy(v) {
+				return fmt.Errorf("%w: %s is a Galera cluster node (wsrep_on), where GET_LOCK locks that node only: use WithLeaseLock", ErrLocked, m.db)
+			}
 			secs := max(int(m.lockTimeout/time.Second), 0)
 			v, err := m.db.FetchVal(ctx, m.stmt("SELECT GET_LOCK(?, ?)", name, secs))
 			if err != nil {

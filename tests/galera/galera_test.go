@@ -79,6 +79,7 @@ func TestGalera(t *testing.T) {
 	t.Run("Counter", func(t *testing.T) { testCounter(t, cluster) })
 	t.Run("CausalReads", func(t *testing.T) { testCausalReads(t, cluster) })
 	t.Run("PrimaryKeys", func(t *testing.T) { testPrimaryKeys(t, cluster) })
+	t.Run("Migrate", func(t *testing.T) { testMigrate(t, cluster) })
 	t.Run("NodeStopped", func(t *testing.T) { testNodeStopped(t, cluster) })
 }
 
