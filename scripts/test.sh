@@ -352,7 +352,8 @@ setup_engine() {
 
 # setup_images: the local images, and the variables naming them.
 setup_images() {
-	if [[ -n "${ATOMDB_TEST_POSTGRES_IMAGE:-}" && -n "${ATOMDB_TEST_MYSQL_IMAGE:-}" && -n "${ATOMDB_TEST_MONGO_IMAGE:-}" ]]; then
+	if [[ -n "${ATOMDB_TEST_POSTGRES_IMAGE:-}" && -n "${ATOMDB_TEST_MYSQL_IMAGE:-}" && -n "${ATOMDB_TEST_MONGO_IMAGE:-}" &&
+		-n "${ATOMDB_TEST_GALERA_IMAGE:-}" ]]; then
 		note "ATOMDB_TEST_*_IMAGE all set; building nothing"
 		return 0
 	fi

@@ -429,3 +429,35 @@ func TestRetryOptions(t *testing.T) {
 		t.Errorf("Retry(0, 0): ran %v, %v", ran, err)
 	}
 }
+
+// A MySQL URL's failover addresses are tried in order after its host: the
+// first here refuses connections, the second is the server.
+func TestMySQLFailover(t *testing.T) {
+	raw := harness.FreshURL(t, harness.MySQL)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := u.Host
+	closed := newCutProxy(t, server)
+	dead := closed.ln.Addr().String()
+	_ = closed.ln.Close() // nothing listens there any more
+	u.Host = dead
+	q := u.Query()
+	q.Set("failover", "127.0.0.1:1,"+server)
+	u.RawQuery = q.Encode()
+	ctx := context.Background()
+	db, err := core.Open(ctx, u.String())
+	if err != nil {
+		t.Fatalf("open with failover: %v", err)
+	}
+	defer db.Close()
+	if v, err := db.FetchVal(ctx, "SELECT 1"); err != nil || v != int64(1) {
+		t.Errorf("SELECT 1 through the failover address: %v, %v", v, err)
+	}
+	for _, bad := range []string{"failover=", "failover=:3306", "failover=host:port", "failover=h:70000"} {
+		if _, err := core.Open(ctx, "mysql://root@"+dead+"/test?"+bad); !errors.Is(err, core.ErrBadURL) {
+			t.Errorf("%s: %v; want ErrBadURL", bad, err)
+		}
+	}
+}
