@@ -68,6 +68,11 @@
 // ReadOnly set the outermost transaction's options. Goroutines that do not
 // share the context never see each other's uncommitted rows.
 //
+// Retry(n, backoff) makes Transaction run its function again after a
+// serialization failure, a deadlock (a Galera certification conflict too)
+// or a connection lost before COMMIT; a COMMIT that got no answer is
+// ErrCommitUnknown and never retried.
+//
 // Conn pins one connection for session state that outlives a transaction or
 // comes before one (an advisory lock, SQLite's PRAGMA foreign_keys): the
 // statements and transactions made with its context use that connection.

@@ -17,4 +17,9 @@
 // core.Row documents. Errors are classified by error number (1062 is
 // core.ErrUniqueViolation, 1213 core.ErrDeadlock, ...); the driver's
 // *mysql.MySQLError stays reachable with errors.As.
+//
+// For a multi-primary cluster (MariaDB Galera), the URL option
+// failover=host:port,host:port lists the servers a new connection tries,
+// in order, when the URL's own host does not answer; session variables
+// such as wsrep_sync_wait=1 (causal reads) go in the URL too.
 package mysql

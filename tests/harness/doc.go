@@ -45,6 +45,12 @@
 // container signals its server (PID 1) to stop at that time, and the next
 // run of the harness on that engine removes containers past their expiry.
 //
+// Multi-node topologies: Galera starts a MariaDB Galera cluster (the image
+// in ATOMDB_TEST_GALERA_IMAGE, default atomdb-test/galera:10.11 from
+// scripts/images.sh) on a Docker network of its own with fixed addresses,
+// for one test, and removes its containers and network when that test
+// ends; networks carry the same labels and expire like containers.
+//
 // Readiness: the harness connects (a SQL ping, a MongoDB ping) until it
 // works, retrying only errors that waiting can fix (connection refused or
 // reset, a timeout, "the database system is starting up"). Any other error
