@@ -7,7 +7,7 @@
 #   atomdb-test/ferretdb:1.24     FerretDB (MongoDB wire protocol), built from
 #                                 tools/ferretdb, on a static busybox
 #   atomdb-test/galera:10.11      a MariaDB 10.11 Galera node (galera-4), for
-#                                 the multi-node topology tests (tests/galera)
+#                                 the multi-node topology tests (tests/topology)
 #
 #   bash scripts/images.sh           build what is missing or stale, then print
 #                                    ATOMDB_TEST_*_IMAGE=... lines on stdout

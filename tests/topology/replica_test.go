@@ -1,6 +1,6 @@
 // Package topology tests atomdb against multi-server topologies that the
 // harness starts in containers: a PostgreSQL primary with a streaming
-// replica. Without a Docker engine (or the images of scripts/images.sh)
+// replica, and a 3-node MariaDB Galera cluster. Without a Docker engine (or the images of scripts/images.sh)
 // the tests are skipped with the reason, unless ATOMDB_TEST_REQUIRE names
 // docker, as CI's does.
 package topology

@@ -1,4 +1,4 @@
-package galera_test
+package topology
 
 import (
 	"context"

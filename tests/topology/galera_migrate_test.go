@@ -1,4 +1,4 @@
-package galera_test
+package topology
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func testMigrate(t *testing.T, c *harness.GaleraCluster) {
 	if _, err := migrate.Make(md, dir, "init", migrate.MakeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	db := open(t, c.Nodes[0].URL)
+	db := gopen(t, c.Nodes[0].URL)
 	m, err := migrate.New(db, os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +43,8 @@ func testMigrate(t *testing.T, c *harness.GaleraCluster) {
 	if applied, err := m.Up(ctx, 0); err != nil || len(applied) != 1 {
 		t.Fatalf("up with a lease on Galera: %v, %v", applied, err)
 	}
-	other := open(t, c.Nodes[1].URL+"?wsrep_sync_wait=1")
-	if n := val(t, other, "SELECT COUNT(*) FROM atomdb_migrations"); n != 1 {
+	other := gopen(t, c.Nodes[1].URL+"?wsrep_sync_wait=1")
+	if n := gval(t, other, "SELECT COUNT(*) FROM atomdb_migrations"); n != 1 {
 		t.Errorf("node 2 sees %d applied migrations", n)
 	}
 }

@@ -1,4 +1,4 @@
-package galera_test
+package topology
 
 import (
 	"context"
@@ -38,7 +38,7 @@ func (c *conflicts) hook(_ context.Context, e core.QueryEvent) {
 	}
 }
 
-func open(t *testing.T, url string, opts ...core.Option) *core.Database {
+func gopen(t *testing.T, url string, opts ...core.Option) *core.Database {
 	t.Helper()
 	db, err := core.Open(context.Background(), url, append([]core.Option{core.WithMaxConns(8)}, opts...)...)
 	if err != nil {
@@ -48,14 +48,14 @@ func open(t *testing.T, url string, opts ...core.Option) *core.Database {
 	return db
 }
 
-func exec(t *testing.T, db *core.Database, sql string) {
+func gexec(t *testing.T, db *core.Database, sql string) {
 	t.Helper()
 	if _, err := db.Execute(context.Background(), sql); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
 
-func val(t *testing.T, db *core.Database, sql string) int64 {
+func gval(t *testing.T, db *core.Database, sql string) int64 {
 	t.Helper()
 	v, err := db.FetchVal(context.Background(), sql)
 	if err != nil {
@@ -90,10 +90,10 @@ func testCounter(t *testing.T, c *harness.GaleraCluster) {
 	var seen conflicts
 	var dbs []*core.Database
 	for _, n := range c.Nodes {
-		dbs = append(dbs, open(t, n.URL, core.WithQueryHook(seen.hook)))
+		dbs = append(dbs, gopen(t, n.URL, core.WithQueryHook(seen.hook)))
 	}
-	exec(t, dbs[0], "CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-	exec(t, dbs[0], "INSERT INTO counter (id, n) VALUES (1, 0)")
+	gexec(t, dbs[0], "CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+	gexec(t, dbs[0], "INSERT INTO counter (id, n) VALUES (1, 0)")
 	var attempts atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -120,8 +120,8 @@ func testCounter(t *testing.T, c *harness.GaleraCluster) {
 		t.Errorf("%d retries for %d conflicts", retried, seen.commit.Load()+seen.statement.Load())
 	}
 	for i, n := range c.Nodes {
-		db := open(t, n.URL+"?wsrep_sync_wait=1")
-		if got := val(t, db, "SELECT n FROM counter WHERE id = 1"); got != workers*increments {
+		db := gopen(t, n.URL+"?wsrep_sync_wait=1")
+		if got := gval(t, db, "SELECT n FROM counter WHERE id = 1"); got != workers*increments {
 			t.Errorf("node %d: counter %d, want %d", i+1, got, workers*increments)
 		}
 	}
@@ -131,12 +131,12 @@ func testCounter(t *testing.T, c *harness.GaleraCluster) {
 // one node wait until that node has applied what the cluster committed
 // before it: a read after a write on another node sees the write.
 func testCausalReads(t *testing.T, c *harness.GaleraCluster) {
-	writer := open(t, c.Nodes[0].URL)
-	reader := open(t, c.Nodes[1].URL+"?wsrep_sync_wait=1")
-	if got := val(t, reader, "SELECT @@wsrep_sync_wait"); got != 1 {
+	writer := gopen(t, c.Nodes[0].URL)
+	reader := gopen(t, c.Nodes[1].URL+"?wsrep_sync_wait=1")
+	if got := gval(t, reader, "SELECT @@wsrep_sync_wait"); got != 1 {
 		t.Fatalf("wsrep_sync_wait = %d on the reader's connection", got)
 	}
-	exec(t, writer, "CREATE TABLE causal (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
+	gexec(t, writer, "CREATE TABLE causal (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
 	ctx := context.Background()
 	for i := range 50 {
 		if _, err := writer.Execute(ctx, "INSERT INTO causal (id, v) VALUES (:id, :id)", core.Params{"id": i}); err != nil {
@@ -152,7 +152,7 @@ func testCausalReads(t *testing.T, c *harness.GaleraCluster) {
 // The cluster requires a primary key on every table
 // (wsrep_mode=REQUIRED_PRIMARY_KEY): what atomdb creates has one.
 func testPrimaryKeys(t *testing.T, c *harness.GaleraCluster) {
-	db := open(t, c.Nodes[0].URL)
+	db := gopen(t, c.Nodes[0].URL)
 	if _, err := db.Execute(context.Background(), "CREATE TABLE no_key (v INTEGER)"); err == nil {
 		t.Fatal("the cluster accepts a table without a primary key: the test proves nothing")
 	}
@@ -174,12 +174,12 @@ func testNodeStopped(t *testing.T, c *harness.GaleraCluster) {
 				others = append(others, o.HostPort)
 			}
 		}
-		dbs = append(dbs, open(t, n.URL+"?failover="+strings.Join(others, ","), core.WithQueryHook(seen.hook)))
+		dbs = append(dbs, gopen(t, n.URL+"?failover="+strings.Join(others, ","), core.WithQueryHook(seen.hook)))
 	}
-	exec(t, dbs[0], "CREATE TABLE stop_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-	exec(t, dbs[0], "CREATE TABLE stop_ledger (worker INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (worker, seq))")
-	exec(t, dbs[0], "INSERT INTO stop_counter (id, n) VALUES (1, 0)")
-	checker := open(t, c.Nodes[0].URL+"?wsrep_sync_wait=1&failover="+c.Nodes[1].HostPort)
+	gexec(t, dbs[0], "CREATE TABLE stop_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+	gexec(t, dbs[0], "CREATE TABLE stop_ledger (worker INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (worker, seq))")
+	gexec(t, dbs[0], "INSERT INTO stop_counter (id, n) VALUES (1, 0)")
+	checker := gopen(t, c.Nodes[0].URL+"?wsrep_sync_wait=1&failover="+c.Nodes[1].HostPort)
 
 	var done, unknown, attempts atomic.Int64
 	var atStop, afterStop int64
@@ -240,10 +240,10 @@ func testNodeStopped(t *testing.T, c *harness.GaleraCluster) {
 	if afterStop >= workers*increments {
 		t.Errorf("the node was gone only after the run: the test proves nothing")
 	}
-	if got := val(t, checker, "SELECT n FROM stop_counter WHERE id = 1"); got != workers*increments {
+	if got := gval(t, checker, "SELECT n FROM stop_counter WHERE id = 1"); got != workers*increments {
 		t.Errorf("counter %d, want %d", got, workers*increments)
 	}
-	if got := val(t, checker, "SELECT COUNT(*) FROM stop_ledger"); got != workers*increments {
+	if got := gval(t, checker, "SELECT COUNT(*) FROM stop_ledger"); got != workers*increments {
 		t.Errorf("ledger %d rows, want %d", got, workers*increments)
 	}
 }
