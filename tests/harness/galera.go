@@ -131,11 +131,7 @@ func (c *GaleraCluster) createNetwork(name string) (string, error) {
 		subnet := fmt.Sprintf("172.%d.%d", 28+rand.N(4), rand.N(256))
 		nw, err := c.pool.CreateNetwork(name, func(o *docker.CreateNetworkOptions) {
 			o.Driver = "bridge"
-			o.Labels = map[string]string{
-				labelTest:    "galera",
-				labelRun:     engineRunID(),
-				labelExpires: strconv.FormatInt(time.Now().Add(containerTTL()).Unix(), 10),
-			}
+			o.Labels = expiryLabels("galera", engineRunID())
 			o.IPAM = &docker.IPAMOptions{Config: []docker.IPAMConfig{{Subnet: subnet + ".0/24"}}}
 		})
 		if err == nil {
@@ -159,11 +155,7 @@ func (c *GaleraCluster) run(node *GaleraNode, image, nodes string, extra []strin
 			Cmd:          append([]string{"/entry.sh"}, extra...),
 			Env:          []string{"GALERA_NODES=" + nodes, "GALERA_ADDRESS=" + node.Address},
 			ExposedPorts: map[docker.Port]struct{}{port: {}},
-			Labels: map[string]string{
-				labelTest:    "galera",
-				labelRun:     engineRunID(),
-				labelExpires: strconv.FormatInt(time.Now().Add(ttl).Unix(), 10),
-			},
+			Labels:       expiryLabels("galera", engineRunID()),
 		},
 		HostConfig: &docker.HostConfig{
 			PortBindings:  map[docker.Port][]docker.PortBinding{port: {{HostIP: "127.0.0.1"}}},
