@@ -94,14 +94,19 @@ func testCounter(t *testing.T, c *harness.GaleraCluster) {
 	}
 	gexec(t, dbs[0], "CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
 	gexec(t, dbs[0], "INSERT INTO counter (id, n) VALUES (1, 0)")
+	gexec(t, dbs[0], "CREATE TABLE counter_ledger (worker INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (worker, seq))")
 	var attempts atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
 		db := dbs[w%len(dbs)]
 		wg.Go(func() {
-			for range increments {
+			for seq := range increments {
 				err := db.Transaction(context.Background(), func(ctx context.Context) error {
 					attempts.Add(1)
+					p := core.Params{"w": w, "s": seq}
+					if _, err := db.Execute(ctx, "INSERT INTO counter_ledger (worker, seq) VALUES (:w, :s)", p); err != nil {
+						return err
+					}
 					_, err := db.Execute(ctx, "UPDATE counter SET n = n + 1 WHERE id = 1")
 					return err
 				}, core.Retry(100, time.Millisecond))
@@ -123,6 +128,9 @@ func testCounter(t *testing.T, c *harness.GaleraCluster) {
 		db := gopen(t, n.URL+"?wsrep_sync_wait=1")
 		if got := gval(t, db, "SELECT n FROM counter WHERE id = 1"); got != workers*increments {
 			t.Errorf("node %d: counter %d, want %d", i+1, got, workers*increments)
+		}
+		if got := gval(t, db, "SELECT COUNT(*) FROM counter_ledger"); got != workers*increments {
+			t.Errorf("node %d: ledger %d rows, want %d", i+1, got, workers*increments)
 		}
 	}
 }
