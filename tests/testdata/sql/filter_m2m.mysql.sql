@@ -1,0 +1,2 @@
+SELECT `records`.`id`, `records`.`name`, `records`.`artist_id`, `records`.`producer_id` FROM `records` WHERE ((`records`.`id` IN ((SELECT `records_genres`.`record_id` FROM `records_genres` WHERE (`records_genres`.`genre_id` IN ((SELECT `genres`.`id` FROM `genres`)))))) AND (`records`.`id` IN ((SELECT `records_genres`.`record_id` FROM `records_genres` WHERE (`records_genres`.`genre_id` IN ((SELECT `genres`.`id` FROM `genres` WHERE (`genres`.`name` = ?))))))))
+-- args [rock]

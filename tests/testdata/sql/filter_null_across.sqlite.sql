@@ -1,0 +1,2 @@
+SELECT `records`.`id`, `records`.`name`, `records`.`artist_id`, `records`.`producer_id` FROM `records` WHERE ((((`records`.`producer_id` IS NOT ?) AND (`records`.`producer_id` IN ((SELECT `artists`.`id` FROM `artists` WHERE (`artists`.`name` IS NULL))))) OR (`records`.`producer_id` IS ?)) OR (`records`.`artist_id` IN ((SELECT `artists`.`id` FROM `artists` WHERE (`artists`.`id` IN ((SELECT `records`.`artist_id` FROM `records` WHERE ((`records`.`name` = ?) AND (`records`.`artist_id` IS NOT ?)))))))))
+-- args [<nil> <nil> Surf <nil>]

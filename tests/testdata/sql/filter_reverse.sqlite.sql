@@ -1,0 +1,2 @@
+SELECT COUNT(*) FROM `artists` WHERE (`artists`.`id` IN ((SELECT `records`.`artist_id` FROM `records` WHERE (((`records`.`name` GLOB ?) AND (`records`.`id` IN ((SELECT `cuts`.`record_id` FROM `cuts` WHERE ((`cuts`.`position` >= ?) AND (`cuts`.`record_id` IS NOT ?)))))) AND (`records`.`artist_id` IS NOT ?)))))
+-- args [S* 2 <nil> <nil>]

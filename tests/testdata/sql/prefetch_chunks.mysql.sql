@@ -1,0 +1,5 @@
+SELECT `genres`.`id`, `genres`.`name` FROM `genres`
+SELECT `records`.`id`, `records`.`name`, `records`.`artist_id`, `records`.`producer_id`, `records_genres`.`genre_id` FROM `records` INNER JOIN `records_genres` ON (`records_genres`.`record_id` = `records`.`id`) WHERE (`records_genres`.`genre_id` IN (?...(65535 markers))) ORDER BY `records`.`id` ASC
+-- 65535 args
+SELECT `records`.`id`, `records`.`name`, `records`.`artist_id`, `records`.`producer_id`, `records_genres`.`genre_id` FROM `records` INNER JOIN `records_genres` ON (`records_genres`.`record_id` = `records`.`id`) WHERE (`records_genres`.`genre_id` IN (?, ?, ?, ?, ?)) ORDER BY `records`.`id` ASC
+-- args [9996 9997 9998 9999 10000]

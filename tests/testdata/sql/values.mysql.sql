@@ -1,0 +1,1 @@
+SELECT `cuts`.`title`, `record`.`name`, `record__artist`.`name`, `record__producer`.`name` FROM `cuts` LEFT JOIN `records` AS `record` ON (`record`.`id` = `cuts`.`record_id`) LEFT JOIN `artists` AS `record__artist` ON (`record__artist`.`id` = `record`.`artist_id`) LEFT JOIN `artists` AS `record__producer` ON (`record__producer`.`id` = `record`.`producer_id`)
