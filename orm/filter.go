@@ -27,10 +27,13 @@ var valueLookups = map[string]bool{
 // a row matches at most once however many related rows match, so Count
 // always agrees with All. Conditions on the same relation given together
 // (in one Q or And) must hold for the same related row, as in Django.
-type condCompiler struct{ d *core.Dialect }
+type condCompiler struct {
+	d   *core.Dialect
+	reg *lookups.Registry
+}
 
 func (c condCompiler) compile(info *modelInfo, n lookups.Node) (exp.Expression, error) {
-	n, err := resolveKeys(info, n)
+	n, err := resolveKeys(info, n, c.reg)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +46,7 @@ func (c condCompiler) compileResolved(info *modelInfo, n lookups.Node) (exp.Expr
 	if err != nil {
 		return nil, err
 	}
-	return lookups.CompileNode(n, func(l *lookups.Leaf) (lookups.Field, error) { return c.resolve(info, l) }, lookups.DefaultRegistry)
+	return lookups.CompileNode(n, func(l *lookups.Leaf) (lookups.Field, error) { return c.resolve(info, l) }, c.reg)
 }
 
 // resolve maps a leaf's path, which rewrite has left one field long, to a
@@ -153,26 +156,15 @@ func (c condCompiler) membership(info *modelInfo, rel *relation, leaves []*looku
 	if err != nil {
 		return nil, err
 	}
-	e := c.member(info, rel, cond)
+	e := relations.Member(c.d, rel.meta, cond)
 	if allNullTests(inner.Children) {
 		// Django follows the relation with a LEFT OUTER JOIN, where a row
 		// with no related row sees NULL in every related column: a test
 		// that NULL passes ("author__name": nil, "author__name__isnull":
 		// true) also holds for the rows that relate to nothing.
-		e = goqu.Or(e, c.noRelated(info, rel))
+		e = goqu.Or(e, relations.NoRelated(c.d, rel.meta))
 	}
 	return e, nil
-}
-
-// noRelated is the condition that a row relates to no row through rel.
-func (c condCompiler) noRelated(info *modelInfo, rel *relation) exp.Expression {
-	if rel.fk != nil {
-		if !rel.fk.nullable {
-			return goqu.L("(1 = 0)")
-		}
-		return goqu.T(info.table).Col(rel.fk.column).IsNull()
-	}
-	return goqu.Func("NOT", c.member(info, rel))
 }
 
 // allNullTests reports whether every leaf holds for a NULL: exact (or is)
@@ -202,19 +194,6 @@ func nullTest(l *lookups.Leaf) bool {
 	return false
 }
 
-func (c condCompiler) member(info *modelInfo, rel *relation, inner ...exp.Expression) exp.Expression {
-	if rel.kind == relations.OneToMany {
-		// NOT (pk IN (..., NULL)) would be NULL, not true.
-		inner = append(inner, core.TableIdent(rel.target.table).Col(rel.back.fk.column).IsNotNull())
-	}
-	e := relations.Membership(c.d, rel.hop(), inner...)
-	if rel.fk != nil && rel.fk.nullable {
-		// A NULL key relates to nothing: false, so that Exclude keeps the row.
-		e = goqu.And(core.TableIdent(info.table).Col(rel.fk.column).IsNotNull(), e)
-	}
-	return e
-}
-
 // listLookup compiles a lookup on a one-to-many or many-to-many relation
 // itself: isnull (no related rows), or exact / in with related objects or keys.
 func (c condCompiler) listLookup(info *modelInfo, rel *relation, l *lookups.Leaf) (exp.Expression, error) {
@@ -230,7 +209,7 @@ func (c condCompiler) listLookup(info *modelInfo, rel *relation, l *lookups.Leaf
 		if !ok {
 			return nil, bad("isnull takes a bool, got %T", l.Value)
 		}
-		some := c.member(info, rel)
+		some := relations.Member(c.d, rel.meta)
 		if none {
 			return goqu.Func("NOT", some), nil
 		}
@@ -259,7 +238,7 @@ func (c condCompiler) listLookup(info *modelInfo, rel *relation, l *lookups.Leaf
 		if len(keys) == 0 {
 			return goqu.L("1 = 0"), nil
 		}
-		return c.member(info, rel, pk.In(keys)), nil
+		return relations.Member(c.d, rel.meta, pk.In(keys)), nil
 	}
 	return nil, lookups.UnknownLookup(info.name, l.Key, l.Lookup)
 }
@@ -290,7 +269,7 @@ func objectKey(target *modelInfo, v any, d *core.Dialect) (any, error) {
 
 // convert returns the leaf with its value converted for its field.
 func (c condCompiler) convert(info *modelInfo, l *lookups.Leaf) (lookups.Node, error) {
-	if err := lookups.DefaultRegistry.CheckValue(l.Lookup, l.Value); err != nil {
+	if err := c.reg.CheckValue(l.Lookup, l.Value); err != nil {
 		var e *lookups.Error
 		if errors.As(err, &e) {
 			cp := *e

@@ -5,53 +5,49 @@ import (
 	"strings"
 
 	"github.com/atomdb/atomdb/lookups"
+	"github.com/atomdb/atomdb/relations"
 )
 
 // resolveKeys settles what each leaf's key means for the model, which
-// lookups.Parse cannot know: after a relation, a part is a field (or
-// relation) of the related model when that model has one by that name, and
-// a transform or lookup only otherwise. So with Season having fields year and
-// gt, "season__gt" is Season.gt = value (not season_id > value),
-// "season__year__gt" is Season.year > value, and "season__gt__in" is
-// Season.gt IN (...). On the model itself the first part is always a field.
-// After a plain field, every part but the last must be a transform, and the
-// last a lookup or a transform.
+// lookups.Parse cannot know, by the relation layer's one path resolver (see
+// relations.Resolve): after a relation, a part is a field of the related
+// model when it has one by that name, and a transform or lookup only
+// otherwise. reg is the registry of the query's lookups.
 //
 // Leaves whose Key does not spell their Path, Transforms and Lookup (built by
 // hand rather than by Parse) are left as they are.
-func resolveKeys(info *modelInfo, n lookups.Node) (lookups.Node, error) {
+func resolveKeys(info *modelInfo, n lookups.Node, reg *lookups.Registry) (lookups.Node, error) {
 	switch n := n.(type) {
 	case *lookups.Leaf:
-		return resolveKey(info, n)
+		return resolveKey(info, n, reg)
 	case *lookups.AndNode:
-		out := make([]lookups.Node, len(n.Children))
-		for i, ch := range n.Children {
-			var err error
-			if out[i], err = resolveKeys(info, ch); err != nil {
-				return nil, err
-			}
-		}
-		return &lookups.AndNode{Children: out}, nil
+		out, err := resolveAll(info, n.Children, reg)
+		return &lookups.AndNode{Children: out}, err
 	case *lookups.OrNode:
-		out := make([]lookups.Node, len(n.Children))
-		for i, ch := range n.Children {
-			var err error
-			if out[i], err = resolveKeys(info, ch); err != nil {
-				return nil, err
-			}
-		}
-		return &lookups.OrNode{Children: out}, nil
+		out, err := resolveAll(info, n.Children, reg)
+		return &lookups.OrNode{Children: out}, err
 	case *lookups.NotNode:
 		if n.Child == nil {
 			return n, nil
 		}
-		ch, err := resolveKeys(info, n.Child)
+		ch, err := resolveKeys(info, n.Child, reg)
 		if err != nil {
 			return nil, err
 		}
 		return &lookups.NotNode{Child: ch}, nil
 	}
 	return n, nil
+}
+
+func resolveAll(info *modelInfo, nodes []lookups.Node, reg *lookups.Registry) ([]lookups.Node, error) {
+	out := make([]lookups.Node, len(nodes))
+	for i, ch := range nodes {
+		var err error
+		if out[i], err = resolveKeys(info, ch, reg); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // keyParts returns the parts of l.Key when they are what l says (Path, then
@@ -81,52 +77,22 @@ func keyParts(l *lookups.Leaf) []string {
 	return parts
 }
 
-// hasName reports whether the model has a field or relation called name.
-func (info *modelInfo) hasName(name string) bool {
-	return info.field(name) != nil || info.relByKey[name] != nil
-}
-
-func resolveKey(info *modelInfo, l *lookups.Leaf) (lookups.Node, error) {
+func resolveKey(info *modelInfo, l *lookups.Leaf, reg *lookups.Registry) (lookups.Node, error) {
 	parts := keyParts(l)
 	if parts == nil {
 		return l, nil
 	}
-	reg := lookups.DefaultRegistry
-	m := info
-	path := []string{parts[0]}
-	i := 1
-	for i < len(parts) {
-		rel := m.relByKey[path[len(path)-1]]
-		if rel == nil || rel.target == nil {
-			break
-		}
-		m = rel.target
-		p := parts[i]
-		if !m.hasName(p) && (reg.IsLookup(p) || reg.IsTransform(p)) {
-			break
-		}
-		// A field of the related model, or a name it does not have
-		// (reported by the resolver as an unknown field of that model).
-		path = append(path, p)
-		i++
+	p, err := relations.Resolve(info.rm, strings.Join(parts, "__"), reg)
+	if err != nil {
+		return nil, err
 	}
-	rest := parts[i:]
-	lookup := "exact"
-	var transforms []string
-	for j, p := range rest {
-		last := j == len(rest)-1
-		switch {
-		case reg.IsTransform(p):
-			transforms = append(transforms, p)
-		case reg.IsLookup(p) && last:
-			lookup = p
-		case reg.IsLookup(p):
-			err := lookups.UnknownLookup(info.name, l.Key, p).(*lookups.Error)
-			err.Detail = "a lookup must be the last part of the key"
-			return nil, err
-		default:
-			return nil, lookups.UnknownLookup(info.name, l.Key, p)
-		}
+	path, lookup := p.Names, "exact"
+	transforms := p.Ops
+	if n := len(p.Ops); n > 0 && !reg.IsTransform(p.Ops[n-1]) {
+		transforms, lookup = p.Ops[:n-1], p.Ops[n-1]
+	}
+	if len(transforms) == 0 {
+		transforms = nil
 	}
 	if equalParts(path, l.Path) && equalParts(transforms, l.Transforms) && lookup == l.Lookup {
 		return l, nil

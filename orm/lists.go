@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/relations"
-	"github.com/doug-martin/goqu/v9"
-	"github.com/doug-martin/goqu/v9/exp"
 )
 
 // Relation lists (one-to-many and many-to-many fields) are saved with their
@@ -166,8 +163,7 @@ func (w *writer) syncLinks(ctx context.Context, v reflect.Value, r *relation, fu
 			order = append(order, s)
 		}
 	}
-	j := core.TableIdent(r.joinName)
-	rows, err := w.db.FetchAll(ctx, goqu.From(j).Select(j.Col(r.joinRemote)).Where(j.Col(r.joinLocal).Eq(self)))
+	rows, err := w.db.FetchAll(ctx, relations.LinkedKeys(r.meta, self))
 	if err != nil {
 		return err
 	}
@@ -181,18 +177,18 @@ func (w *writer) syncLinks(ctx context.Context, v reflect.Value, r *relation, fu
 		}
 	}
 	if len(stale) > 0 {
-		if _, err := w.db.Execute(ctx, goqu.Delete(j).Where(j.Col(r.joinLocal).Eq(self), j.Col(r.joinRemote).In(stale))); err != nil {
+		if _, err := w.db.Execute(ctx, relations.Unlink(r.meta, self, stale)); err != nil {
 			return err
 		}
 	}
 	var add []any
 	for _, s := range order {
 		if !have[s] {
-			add = append(add, goqu.Record{r.joinLocal: self, r.joinRemote: want[s]})
+			add = append(add, want[s])
 		}
 	}
 	if len(add) > 0 {
-		if _, err := w.db.Execute(ctx, goqu.Insert(j).Rows(add...)); err != nil {
+		if _, err := w.db.Execute(ctx, relations.Link(r.meta, self, add)); err != nil {
 			return err
 		}
 	}
@@ -229,16 +225,7 @@ func (w *writer) syncChildren(ctx context.Context, v reflect.Value, r *relation,
 	if err != nil {
 		return err
 	}
-	t := core.TableIdent(r.target.table)
-	conds := []exp.Expression{t.Col(fk.column).Eq(self)}
-	if len(keep) > 0 {
-		conds = append(conds, t.Col(r.target.pk.column).NotIn(keep))
-	}
-	if fk.nullable {
-		_, err = w.db.Execute(ctx, goqu.Update(t).Set(goqu.Record{fk.column: nil}).Where(conds...))
-	} else {
-		_, err = w.db.Execute(ctx, goqu.Delete(t).Where(conds...))
-	}
+	_, err = w.db.Execute(ctx, relations.Release(r.meta, self, keep))
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/lookups"
 )
 
 // Manager is a model's entry point (Django's Model.objects): it creates,
@@ -23,7 +24,7 @@ type Manager[T any] struct {
 // model's db= option or Meta().Database ("default" otherwise). An invalid
 // model or a missing database is returned as the error of every call.
 func Objects[T any](db core.Resolver) *Manager[T] {
-	qs := &QuerySet[T]{limit: -1}
+	qs := &QuerySet[T]{limit: -1, reg: lookups.DefaultRegistry}
 	qs.info, qs.err = infoOf[T]()
 	if qs.err == nil {
 		qs.err = qs.info.ready()
@@ -34,7 +35,7 @@ func Objects[T any](db core.Resolver) *Manager[T] {
 		} else if d, err := db.Using(qs.info.database); err != nil {
 			qs.err = &ModelError{Model: qs.info.name, Err: err}
 		} else {
-			qs.db = d
+			qs.db, qs.reg = d, lookupsOf(d)
 		}
 	}
 	return &Manager[T]{QuerySet: qs}

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +47,9 @@ type modelInfo struct {
 	allReady atomic.Bool
 	schema   *core.Table
 	joins    []*core.Table // automatic many-to-many join tables
+	// rm is the model as the relation layer sees it: built with the
+	// metadata, its relations completed by resolve.
+	rm *relations.Model
 }
 
 // field is one stored field.
@@ -71,6 +72,7 @@ type field struct {
 	kind     valueKind // how values move between the field and the database
 	model    string    // the model's name, for errors
 	rel      *relation // for a foreign key: its relation
+	meta     *relations.Field
 	intKey   bool      // a foreign key to an integer primary key
 	round    bool      // orm:"round": a decimal's extra digits are rounded away, not refused
 	fit      fit       // what the column holds, checked on write
@@ -193,6 +195,7 @@ func buildInfo(t reflect.Type) (*modelInfo, error) {
 	for _, r := range info.rels {
 		r.model = info
 	}
+	info.describe()
 	if info.base != nil {
 		info.pair = reflect.StructOf([]reflect.StructField{{Name: "Obj", Type: t}, {Name: "Snap", Type: t}})
 	}
@@ -270,7 +273,8 @@ func (info *modelInfo) collect(t reflect.Type, prefix []int, convs map[string]Co
 			}
 			continue
 		}
-		rel, err := info.parseRelation(sf, index)
+		opts := parseTag(tag)
+		rel, err := info.parseRelation(sf, index, opts)
 		if err != nil {
 			return err
 		}
@@ -290,7 +294,7 @@ func (info *modelInfo) collect(t reflect.Type, prefix []int, convs map[string]Co
 			info.rels = append(info.rels, rel)
 			continue
 		}
-		f, err := info.parseField(sf, index, convs, rel)
+		f, err := info.parseField(sf, index, convs, rel, opts)
 		if err != nil {
 			return err
 		}
@@ -331,449 +335,6 @@ func (info *modelInfo) checkNames() error {
 		}
 	}
 	return nil
-}
-
-// tableOptions reads the tag of the embedded Model: table=..., db=...
-func (info *modelInfo) tableOptions(tag string) error {
-	if tag == "" {
-		return nil
-	}
-	for _, opt := range strings.Split(tag, ",") {
-		key, value, _ := strings.Cut(strings.TrimSpace(opt), "=")
-		switch key {
-		case "table":
-			info.table = value
-		case "db":
-			info.database = value
-		default:
-			return modelErr(info.name, "Model", ErrInvalidModel, "unknown table option %q in tag %q (want table= or db=)", key, tag)
-		}
-		if value == "" {
-			return modelErr(info.name, "Model", ErrInvalidModel, "option %q in tag %q has no value", key, tag)
-		}
-	}
-	return nil
-}
-
-func (info *modelInfo) parseField(sf reflect.StructField, index []int, convs map[string]Converter, rel *relation) (*field, error) {
-	f := &field{goName: sf.Name, index: index, typ: sf.Type, rel: rel}
-	f.column = sf.Tag.Get("db")
-	if f.column == "" {
-		f.column = snakeCase(sf.Name)
-		if rel != nil {
-			f.column += "_id"
-		}
-	}
-	f.name = f.column
-	if rel != nil {
-		f.name = snakeCase(sf.Name)
-		rel.fk = f
-	}
-	bad := func(format string, args ...any) error {
-		return modelErr(info.name, sf.Name, ErrInvalidModel, format, args...)
-	}
-	var size, precision, scale int
-	var typeName, def string
-	hasDefault := false
-	var manual bool
-	for _, opt := range strings.Split(sf.Tag.Get("orm"), ",") {
-		opt = strings.TrimSpace(opt)
-		if opt == "" {
-			continue
-		}
-		key, value, hasValue := strings.Cut(opt, "=")
-		number := func() (int, error) {
-			n, err := strconv.Atoi(value)
-			if err != nil || n <= 0 {
-				return 0, bad("option %s=%q is not a positive integer", key, value)
-			}
-			return n, nil
-		}
-		var err error
-		switch key {
-		case "pk":
-			f.pk = true
-		case "autoincrement":
-			f.auto = true
-		case "noautoincrement":
-			manual = true
-		case "unique":
-			f.unique = true
-		case "index":
-			f.indexed = true
-		case "null":
-			f.nullable = true
-		case "json":
-			f.json = true
-		case "round":
-			f.round = true
-		case "auto_now":
-			f.autoNow = true
-		case "auto_now_add":
-			f.autoAdd = true
-		case "fk", "o2o", "m2m", "on_delete", "on_update", "reverse", "through":
-			// relation options, read by parseRelation
-		case "size":
-			size, err = number()
-		case "precision":
-			precision, err = number()
-		case "scale":
-			scale, err = strconv.Atoi(value)
-			if err != nil || scale < 0 {
-				err = bad("option scale=%q is not a non-negative integer", value)
-			}
-		case "type":
-			typeName = value
-		case "default":
-			def, hasDefault = value, true
-		case "renamed_from":
-			f.renamed = value
-		default:
-			return nil, bad("unknown option %q in tag `orm:%q`", key, sf.Tag.Get("orm"))
-		}
-		if err != nil {
-			return nil, err
-		}
-		if takesValue[key] != hasValue {
-			if hasValue {
-				return nil, bad("option %q takes no value", key)
-			}
-			return nil, bad("option %q needs a value (%s=...)", key, key)
-		}
-	}
-	if c, ok := convs[f.name]; ok {
-		f.conv = &c
-	} else if c, ok := convs[f.goName]; ok {
-		f.conv = &c
-	}
-	if rel != nil {
-		// The column takes the type of the target's key, known once ready.
-		if typeName != "" || size != 0 || f.conv != nil || f.json || hasDefault || f.pk || f.auto || f.round {
-			return nil, bad("a relation takes no type, size, converter, json, default, pk, autoincrement or round option")
-		}
-		f.unique = f.unique || rel.kind == relations.OneToOne
-		return f, nil
-	}
-	if err := f.resolveType(typeName, size, precision, scale); err != nil {
-		return nil, bad("%w", err)
-	}
-	if f.round && f.ctype.Kind != core.KindDecimal {
-		return nil, bad("round applies to a decimal column")
-	}
-	if f.pk && f.nullable {
-		return nil, bad("a primary key cannot be null")
-	}
-	if f.pk && isIntKind(f.typ.Kind()) && !manual {
-		f.auto = true
-	}
-	if f.auto && (!f.pk || !isIntegerKind(f.ctype.Kind)) {
-		return nil, bad("autoincrement needs an integer primary key")
-	}
-	if f.autoNow && f.autoAdd {
-		// Django refuses the pair too: auto_now already sets the field on
-		// creation, and auto_now_add would stop every later save from
-		// updating it; which one the author meant cannot be guessed.
-		return nil, bad("auto_now and auto_now_add are mutually exclusive: auto_now sets the field on every save, creation included")
-	}
-	if (f.autoNow || f.autoAdd) && f.baseType() != timeType {
-		return nil, bad("auto_now and auto_now_add need a time.Time field")
-	}
-	if hasDefault {
-		v, err := parseDefault(f, def)
-		if err != nil {
-			return nil, bad("default=%q: %v", def, err)
-		}
-		f.def = v
-	}
-	return f, nil
-}
-
-// takesValue says which tag options are key=value rather than flags.
-var takesValue = map[string]bool{
-	"size": true, "precision": true, "scale": true, "type": true, "default": true,
-	"on_delete": true, "on_update": true, "reverse": true, "through": true, "renamed_from": true,
-}
-
-// baseType is the field's type with pointers and sql.Null wrappers removed.
-func (f *field) baseType() reflect.Type {
-	t := f.typ
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if inner, ok := nullTypeKinds[t]; ok {
-		return inner
-	}
-	return t
-}
-
-// resolveType sets the column type from the Go type and the tag options.
-func (f *field) resolveType(typeName string, size, precision, scale int) error {
-	t := f.typ
-	if t.Kind() == reflect.Pointer {
-		f.nullable = true
-		t = t.Elem()
-	}
-	if inner, ok := nullTypeKinds[t]; ok {
-		f.nullable = true
-		t = inner
-	}
-	if typeName != "" {
-		ct, err := namedType(typeName, size, precision, scale)
-		if err != nil {
-			return err
-		}
-		f.ctype = ct
-		return nil
-	}
-	if f.conv != nil {
-		f.ctype = f.conv.Type
-		return nil
-	}
-	switch {
-	case f.json:
-		f.ctype = core.JSON()
-		return nil
-	case t == timeType:
-		f.ctype = core.Timestamp()
-		return nil
-	case t == decimalType:
-		if precision == 0 {
-			precision = 30
-		}
-		if scale == 0 && precision == 30 {
-			scale = 10
-		}
-		f.ctype = core.Decimal(precision, scale)
-		return nil
-	case t == uuidType:
-		f.ctype = core.UUID()
-		return nil
-	case t == clockType:
-		f.ctype = core.Time()
-		return nil
-	case t == bytesType || t == rawJSONType:
-		f.ctype = core.Bytes()
-		return nil
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		f.ctype = core.Boolean()
-	case reflect.Int8, reflect.Int16, reflect.Uint8:
-		f.ctype = core.SmallInt()
-	case reflect.Int32, reflect.Uint16:
-		f.ctype = core.Integer()
-	case reflect.Int, reflect.Int64, reflect.Uint32:
-		f.ctype = core.BigInt()
-	case reflect.Uint, reflect.Uint64, reflect.Uintptr:
-		f.ctype = core.BigInt()
-		f.ctype.Unsigned = true
-	case reflect.Float32:
-		f.ctype = core.Float()
-	case reflect.Float64:
-		f.ctype = core.Double()
-	case reflect.String:
-		if size == 0 {
-			size = 255
-		}
-		f.ctype = core.String(size)
-	default:
-		if reflect.PointerTo(t).Implements(scannerType) && (t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType)) {
-			f.ctype = core.Text() // a Scanner/Valuer of unknown shape: say type=... to choose
-			return nil
-		}
-		switch t.Kind() {
-		case reflect.Map, reflect.Slice, reflect.Array, reflect.Struct:
-			return fmt.Errorf("%w: type %s is not stored by default: tag it orm:\"json\" to store it as JSON, orm:\"-\" to leave it out, or give the model a Converter for it", ErrInvalidModel, f.typ)
-		}
-		return fmt.Errorf("%w: unsupported field type %s", ErrInvalidModel, f.typ)
-	}
-	if size != 0 && t.Kind() != reflect.String {
-		return fmt.Errorf("%w: size= applies to strings, not %s", ErrInvalidModel, f.typ)
-	}
-	return nil
-}
-
-// namedType reads the type= option.
-func namedType(name string, size, precision, scale int) (core.Type, error) {
-	switch strings.ToLower(name) {
-	case "text":
-		return core.Text(), nil
-	case "string", "varchar":
-		if size == 0 {
-			size = 255
-		}
-		return core.String(size), nil
-	case "decimal", "numeric":
-		if precision == 0 {
-			return core.Type{}, fmt.Errorf("%w: type=%s needs precision=", ErrInvalidModel, name)
-		}
-		return core.Decimal(precision, scale), nil
-	case "json":
-		return core.JSON(), nil
-	case "uuid":
-		return core.UUID(), nil
-	case "bytes", "blob", "binary":
-		return core.Bytes(), nil
-	case "date":
-		return core.Date(), nil
-	case "timestamp", "datetime":
-		return core.Timestamp(), nil
-	case "boolean", "bool":
-		return core.Boolean(), nil
-	case "smallint":
-		return core.SmallInt(), nil
-	case "integer", "int":
-		return core.Integer(), nil
-	case "bigint":
-		return core.BigInt(), nil
-	case "float", "real":
-		return core.Float(), nil
-	case "double":
-		return core.Double(), nil
-	}
-	return core.Type{}, fmt.Errorf("%w: unknown type=%q", ErrInvalidModel, name)
-}
-
-// parseDefault converts the default= text to a value of the field's type.
-func parseDefault(f *field, text string) (any, error) {
-	t := f.baseType()
-	if f.json || f.conv != nil {
-		return nil, fmt.Errorf("%w: default= is not supported on JSON or converted fields", ErrInvalidModel)
-	}
-	v := reflect.New(t).Elem()
-	switch {
-	case t == timeType:
-		if strings.EqualFold(text, "now") {
-			return nil, fmt.Errorf("%w: use auto_now_add for the current time", ErrInvalidModel)
-		}
-		tm, err := time.Parse(time.RFC3339Nano, text)
-		if err != nil {
-			return nil, err
-		}
-		return tm, nil
-	case t == decimalType:
-		return decimal.NewFromString(text)
-	case t == uuidType:
-		return uuid.Parse(text)
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		b, err := strconv.ParseBool(text)
-		v.SetBool(b)
-		return v.Interface(), err
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(text, 10, t.Bits())
-		v.SetInt(n)
-		return v.Interface(), err
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, err := strconv.ParseUint(text, 10, t.Bits())
-		v.SetUint(n)
-		return v.Interface(), err
-	case reflect.Float32, reflect.Float64:
-		n, err := strconv.ParseFloat(text, t.Bits())
-		v.SetFloat(n)
-		return v.Interface(), err
-	case reflect.String:
-		v.SetString(text)
-		return v.Interface(), nil
-	}
-	return nil, fmt.Errorf("%w: default= is not supported for %s", ErrInvalidModel, f.typ)
-}
-
-// buildSchema makes the core.Table of the model.
-func (info *modelInfo) buildSchema() (*core.Table, error) {
-	t := &core.Table{Name: info.table, RenamedFrom: info.meta.RenamedFrom}
-	md := core.NewMetaData()
-	stubs := map[string]bool{info.table: true}
-	stub := func(target *modelInfo) {
-		// Validate checks that a foreign key's table and column exist:
-		// give it the target's key, whose table may not be built yet.
-		if !stubs[target.table] {
-			stubs[target.table] = true
-			_ = md.Add(core.NewTable(target.table, &core.Column{Name: target.pk.column, Type: target.pk.ctype, PrimaryKey: true}))
-		}
-	}
-	for _, f := range info.fields {
-		col := &core.Column{Name: f.column, Type: f.ctype, Nullable: f.nullable, PrimaryKey: f.pk,
-			AutoIncrement: f.auto, Unique: f.unique && !f.pk, Index: f.indexed && !f.unique && !f.pk, RenamedFrom: f.renamed}
-		if f.def != nil {
-			col.Default = schemaDefault(f.def)
-		}
-		if r := f.rel; r != nil {
-			col.ForeignKey = &core.ForeignKey{Table: r.target.table, Column: r.target.pk.column, OnDelete: r.onDelete, OnUpdate: r.onUpdate}
-			stub(r.target)
-		}
-		t.Columns = append(t.Columns, col)
-	}
-	cols := func(what string, names []string) ([]string, error) {
-		out := make([]string, len(names))
-		for i, n := range names {
-			f := info.byKey[n]
-			if f == nil {
-				return nil, modelErr(info.name, n, ErrInvalidModel, "%s names a field the model does not have", what)
-			}
-			out[i] = f.column
-		}
-		return out, nil
-	}
-	for _, u := range info.meta.UniqueTogether {
-		c, err := cols("UniqueTogether", u)
-		if err != nil {
-			return nil, err
-		}
-		t.Uniques = append(t.Uniques, &core.UniqueConstraint{Columns: c})
-	}
-	for _, ix := range info.meta.Indexes {
-		c, err := cols("Indexes", ix.Fields)
-		if err != nil {
-			return nil, err
-		}
-		t.Indexes = append(t.Indexes, &core.Index{Name: ix.Name, Columns: c, Unique: ix.Unique})
-	}
-	for _, ck := range info.meta.Constraints {
-		t.Checks = append(t.Checks, &core.CheckConstraint{Name: ck.Name, Expr: ck.Expr})
-	}
-	err := md.Add(t)
-	for _, r := range info.rels {
-		if r.joinTable != nil && err == nil {
-			stub(r.target)
-			err = md.Add(r.joinTable)
-			info.joins = append(info.joins, r.joinTable)
-		}
-	}
-	if err == nil {
-		err = md.Validate()
-	}
-	if err != nil {
-		return nil, &ModelError{Model: info.name, Err: fmt.Errorf("%w: %w", ErrInvalidModel, err)}
-	}
-	return t, nil
-}
-
-// schemaDefault turns a Go default into a value core's DDL accepts.
-func schemaDefault(v any) any {
-	rv := reflect.ValueOf(v)
-	switch x := v.(type) {
-	case time.Time:
-		return x.UTC().Format("2006-01-02 15:04:05.999999")
-	case decimal.Decimal:
-		return x.String()
-	case uuid.UUID:
-		return x.String()
-	}
-	switch rv.Kind() {
-	case reflect.Bool:
-		return rv.Bool()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return rv.Int()
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return int64(rv.Uint())
-	case reflect.Float32, reflect.Float64:
-		return rv.Float()
-	case reflect.String:
-		return rv.String()
-	}
-	return v
 }
 
 // field returns the stored field a key names: its name, its Go name, its

@@ -3,11 +3,9 @@ package orm
 import (
 	"context"
 	"reflect"
-	"strings"
 
 	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/relations"
-	"github.com/doug-martin/goqu/v9"
 )
 
 // PrefetchRelated loads relations of the objects a query returns with one
@@ -50,12 +48,16 @@ type prefetchNode struct {
 func (qs *QuerySet[T]) planPrefetch() ([]*prefetchNode, error) {
 	var roots []*prefetchNode
 	for _, path := range qs.prefetch {
-		info, level := qs.info, &roots
-		for _, part := range strings.Split(path, "__") {
-			rel := info.relByKey[part]
-			if rel == nil {
-				return nil, qs.errorf(ErrBadValue, "PrefetchRelated(%q): %q is not a relation of %s", path, part, info.name)
-			}
+		p, err := qs.resolvePath("PrefetchRelated", path)
+		if err != nil {
+			return nil, err
+		}
+		if !p.EndsAtRelation() {
+			return nil, qs.errorf(ErrBadValue, "PrefetchRelated(%q): %q is not a relation of %s", path, p.Names[len(p.Names)-1], p.Last(qs.info.rm).Name)
+		}
+		level := &roots
+		for _, step := range p.Steps {
+			rel := step.Ref.(*relation)
 			var node *prefetchNode
 			for _, n := range *level {
 				if n.rel == rel {
@@ -66,7 +68,7 @@ func (qs *QuerySet[T]) planPrefetch() ([]*prefetchNode, error) {
 				node = &prefetchNode{rel: rel}
 				*level = append(*level, node)
 			}
-			info, level = rel.target, &node.children
+			level = &node.children
 		}
 	}
 	return roots, nil
@@ -110,20 +112,13 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 		}
 	}
 	tm := sc.scope.of(target)
-	cols := make([]any, 0, len(target.fields)+1)
-	for _, f := range target.fields {
-		cols = append(cols, core.TableIdent(target.table).Col(f.column))
+	cols := make([]string, len(target.fields))
+	for i, f := range target.fields {
+		cols[i] = f.column
 	}
-	base := d.Goqu().From(core.TableIdent(target.table)).Order(core.TableIdent(target.table).Col(target.pk.column).Asc())
-	var keyCol, elemKey = core.TableIdent(target.table).Col(target.pk.column), target.pk
-	switch rel.kind {
-	case relations.OneToMany:
-		keyCol, elemKey = core.TableIdent(target.table).Col(rel.back.fk.column), rel.model.pk
-	case relations.ManyToMany:
-		j := core.TableIdent(rel.joinName)
-		base = base.InnerJoin(j, goqu.On(j.Col(rel.joinRemote).Eq(core.TableIdent(target.table).Col(target.pk.column))))
-		keyCol, elemKey = j.Col(rel.joinLocal), rel.model.pk
-		cols = append(cols, keyCol)
+	keyKind := target.pk.ctype.Kind
+	if rel.kind.ToMany() {
+		keyKind = rel.model.pk.ctype.Kind
 	}
 	// For the lists: the related objects of each parent key, in order.
 	groups := map[ident][]reflect.Value{}
@@ -132,8 +127,8 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 	if rel.kind == relations.ManyToMany {
 		seen = map[uintptr]bool{}
 	}
-	for _, cond := range relations.KeyConditions(d, keyCol, keys, pgElemType(elemKey), 0) {
-		rows, err := db.Query(ctx, base.Select(cols...).Where(cond))
+	for _, q := range relations.PrefetchQueries(d, rel.meta, cols, keys, keyKind) {
+		rows, err := db.Query(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -185,22 +180,4 @@ func prefetchLevel(ctx context.Context, db *core.Database, sc *scanCtx, objs []r
 		}
 	}
 	return children, nil
-}
-
-// pgElemType is the PostgreSQL array element type for keys of field f, or
-// "" when they should go as an IN list.
-func pgElemType(f *field) string {
-	switch f.ctype.Kind {
-	case core.KindSmallInt:
-		return "smallint"
-	case core.KindInteger:
-		return "integer"
-	case core.KindBigInt:
-		return "bigint"
-	case core.KindString, core.KindText:
-		return "text"
-	case core.KindUUID:
-		return "uuid"
-	}
-	return ""
 }

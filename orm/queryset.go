@@ -6,11 +6,10 @@ import (
 	"iter"
 	"reflect"
 	"strings"
-	"time"
-	"unsafe"
 
 	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/lookups"
+	"github.com/atomdb/atomdb/relations"
 	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
 )
@@ -35,6 +34,7 @@ type QuerySet[T any] struct {
 	force    bool // ForceRestore
 	related  []string
 	prefetch []string
+	reg      *lookups.Registry // the lookups of Filter, Exclude and Get
 }
 
 func (qs *QuerySet[T]) clone() *QuerySet[T] {
@@ -83,7 +83,7 @@ func (qs *QuerySet[T]) parse(conds []any) (lookups.Node, error) {
 	if qs.info == nil {
 		return nil, qs.err
 	}
-	node, err := lookups.Parse(lookups.And(conds...), lookups.DefaultRegistry)
+	node, err := lookups.Parse(lookups.And(conds...), qs.reg)
 	if err != nil {
 		return nil, qs.wrap(err)
 	}
@@ -175,7 +175,7 @@ func (qs *QuerySet[T]) wrap(err error) error {
 
 // condition compiles the filters.
 func (qs *QuerySet[T]) condition() ([]exp.Expression, error) {
-	cc := condCompiler{d: qs.db.Dialect()}
+	cc := condCompiler{d: qs.db.Dialect(), reg: qs.reg}
 	exprs := make([]exp.Expression, 0, len(qs.where))
 	for _, n := range qs.where {
 		e, err := cc.compile(qs.info, n)
@@ -187,8 +187,9 @@ func (qs *QuerySet[T]) condition() ([]exp.Expression, error) {
 	return exprs, nil
 }
 
-// orderExprs compiles the ordering; def is used when none was given.
-func (qs *QuerySet[T]) orderExprs(def ...string) ([]exp.OrderedExpression, error) {
+// orderExprs compiles the ordering, adding to plan the joins of the
+// relations it crosses; def is used when none was given.
+func (qs *QuerySet[T]) orderExprs(plan *relations.Joins, def ...string) ([]exp.OrderedExpression, error) {
 	names := qs.order
 	if len(names) == 0 {
 		names = def
@@ -196,11 +197,18 @@ func (qs *QuerySet[T]) orderExprs(def ...string) ([]exp.OrderedExpression, error
 	out := make([]exp.OrderedExpression, 0, len(names))
 	for _, name := range names {
 		desc := strings.HasPrefix(name, "-")
-		f := qs.info.field(strings.TrimPrefix(name, "-"))
-		if f == nil {
-			return nil, qs.errorf(ErrBadValue, "OrderBy: unknown field %q", name)
+		p, err := qs.resolvePath("OrderBy", strings.TrimPrefix(name, "-"))
+		if err != nil {
+			return nil, err
 		}
-		col := core.TableIdent(qs.info.table).Col(f.column)
+		if p.Field == nil || !p.ToOne() {
+			return nil, qs.errorf(ErrBadValue, "OrderBy(%q): only a field, or a field across foreign keys and one-to-one relations, orders rows", name)
+		}
+		if len(p.FieldSteps()) > 0 && qs.distinct {
+			return nil, qs.errorf(ErrBadValue, "OrderBy(%q): Distinct cannot order by a field of a related model", name)
+		}
+		alias, _ := plan.Table(plan.Add(p.FieldSteps()))
+		col := core.TableIdent(alias).Col(p.Field.Column)
 		if desc {
 			out = append(out, col.Desc())
 		} else {
@@ -210,8 +218,9 @@ func (qs *QuerySet[T]) orderExprs(def ...string) ([]exp.OrderedExpression, error
 	return out, nil
 }
 
-// base is the SELECT without its column list.
-func (qs *QuerySet[T]) base(defaultOrder ...string) (*goqu.SelectDataset, error) {
+// base is the SELECT without its column list, with the joins of plan (made
+// when nil) and those its ordering needs.
+func (qs *QuerySet[T]) base(plan *relations.Joins, defaultOrder ...string) (*goqu.SelectDataset, error) {
 	if qs.err != nil {
 		return nil, qs.err
 	}
@@ -219,11 +228,14 @@ func (qs *QuerySet[T]) base(defaultOrder ...string) (*goqu.SelectDataset, error)
 	if err != nil {
 		return nil, err
 	}
-	order, err := qs.orderExprs(defaultOrder...)
+	if plan == nil {
+		plan = relations.NewJoins(qs.info.rm)
+	}
+	order, err := qs.orderExprs(plan, defaultOrder...)
 	if err != nil {
 		return nil, err
 	}
-	ds := qs.db.Dialect().Goqu().From(core.TableIdent(qs.info.table)).Where(where...).Order(order...)
+	ds := plan.Apply(qs.db.Dialect().Goqu().From(core.TableIdent(qs.info.table))).Where(where...).Order(order...)
 	if qs.limit >= 0 {
 		ds = ds.Limit(uint(qs.limit))
 	}
@@ -290,7 +302,7 @@ func (qs *QuerySet[T]) columns() []any {
 
 // selectModels is the SELECT of every stored field.
 func (qs *QuerySet[T]) selectModels(defaultOrder ...string) (*goqu.SelectDataset, error) {
-	ds, err := qs.base(defaultOrder...)
+	ds, err := qs.base(nil, defaultOrder...)
 	if err != nil {
 		return nil, err
 	}
@@ -419,133 +431,6 @@ func (qs *QuerySet[T]) stream(ctx context.Context, sc *scanCtx) iter.Seq2[*T, er
 	}
 }
 
-// scanCtx starts a read (one terminal call) of the query.
-func (qs *QuerySet[T]) scanCtx(ctx context.Context) *scanCtx {
-	return newScanCtx(ctx, qs.db, qs.force || qs.update, callScope)
-}
-
-// mainMap returns the map the query's own objects go through, or nil when
-// the read does not file them (see scanCtx.main).
-func (qs *QuerySet[T]) mainMap(sc *scanCtx) *typeMap {
-	if !sc.main {
-		return nil
-	}
-	return sc.tm(qs.info)
-}
-
-// refersToItself reports whether the model has a foreign key to itself, so
-// that an object read can be another's related object in the same read.
-func (info *modelInfo) refersToItself() bool {
-	for _, r := range info.rels {
-		if r.fk != nil && r.target == info {
-			return true
-		}
-	}
-	return false
-}
-
-// scanRow reads the current row into a new object of the model: its stored
-// fields in order, then any extra destinations. It returns the object the
-// identity map holds for the row's key.
-func (info *modelInfo) scanRow(rows *core.Rows, sc *scanCtx, tm *typeMap, extra ...any) (reflect.Value, error) {
-	v, dest := info.prepare(sc, sc.buf[:0])
-	dest = append(dest, extra...)
-	sc.buf = dest
-	if err := rows.Scan(dest...); err != nil {
-		return reflect.Value{}, err
-	}
-	return info.finish(v, sc, tm)
-}
-
-// prepare makes a new object for a row and appends the destinations of its
-// stored fields to dest.
-func (info *modelInfo) prepare(sc *scanCtx, dest []any) (reflect.Value, []any) {
-	var v reflect.Value
-	if info.pair != nil {
-		// The object and its dirty-tracking snapshot, in one allocation.
-		p := reflect.New(info.pair).Elem()
-		v = p.Field(0)
-		m := info.modelOf(v)
-		m.snapshot, m.owner = p.Field(1).Addr().Interface(), v.Addr().Pointer()
-	} else {
-		v = reflect.New(info.typ).Elem()
-	}
-	n := len(info.fields)
-	base := v.Addr().UnsafePointer()
-	for i, f := range info.fields {
-		switch {
-		case f.intKey:
-			dest = append(dest, sc.keySlot(i, n))
-		case f.direct(sc):
-			dest = append(dest, f.addr.ptr(base))
-		default:
-			dest = append(dest, f.target(v.FieldByIndex(f.index), sc))
-		}
-	}
-	return v, dest
-}
-
-// finish completes an object prepare made once the row is scanned: its
-// foreign keys become objects, its times UTC, and it goes through the
-// identity map (tm; nil when the read does not file it).
-func (info *modelInfo) finish(v reflect.Value, sc *scanCtx, tm *typeMap) (reflect.Value, error) {
-	for i, f := range info.fields {
-		if !f.intKey {
-			continue
-		}
-		fv := v.FieldByIndex(f.index)
-		if key, ok := sc.slotKey(i); ok {
-			if sc.scope != nil {
-				fv.Set(sc.tm(f.rel.target).stubInt(key))
-			} else if err := f.set(fv, key, sc); err != nil {
-				return reflect.Value{}, err
-			}
-		} else {
-			fv.SetZero()
-		}
-	}
-	info.utcTimes(v, info.times)
-	if tm == nil {
-		info.markLoaded(v, sc.d)
-		return v.Addr(), nil
-	}
-	return info.adopt(v, sc, tm), nil
-}
-
-// utcTimes puts the time.Time fields among fs, just scanned, in UTC.
-func (info *modelInfo) utcTimes(v reflect.Value, fs []*field) {
-	var base unsafe.Pointer
-	for _, f := range fs {
-		if f.kind == kindTime && f.typ == timeType {
-			if base == nil {
-				base = v.Addr().UnsafePointer()
-			}
-			t := (*time.Time)(unsafe.Add(base, f.addr.offset))
-			*t = t.UTC()
-		}
-	}
-}
-
-// adopt files a freshly read object value v in the identity map and returns
-// the object the map holds for its key (v's own address when it is new).
-func (info *modelInfo) adopt(v reflect.Value, sc *scanCtx, tm *typeMap) reflect.Value {
-	p := tm.adopt(identOf(v.FieldByIndex(info.pk.index)), v.Addr(), sc)
-	if p.Pointer() == v.Addr().Pointer() {
-		info.markLoaded(v, sc.d)
-	}
-	return p
-}
-
-// scan reads the current row (every stored field, in order) into a T.
-func (qs *QuerySet[T]) scan(rows *core.Rows, sc *scanCtx, tm *typeMap) (*T, error) {
-	p, err := qs.info.scanRow(rows, sc, tm)
-	if err != nil {
-		return nil, qs.wrap(err)
-	}
-	return p.Interface().(*T), nil
-}
-
-// All runs the query and returns every object, with the relations of
 // PrefetchRelated loaded by one query per level.
 func (qs *QuerySet[T]) All(ctx context.Context) ([]*T, error) {
 	if qs.err != nil {
@@ -667,7 +552,7 @@ func (qs *QuerySet[T]) firstIn(ctx context.Context, defaultOrder ...string) (*T,
 func (qs *QuerySet[T]) Count(ctx context.Context) (int64, error) {
 	c := qs.clone()
 	c.order = nil
-	ds, err := c.base()
+	ds, err := c.base(nil)
 	if err != nil {
 		return 0, err
 	}
@@ -689,7 +574,7 @@ func (qs *QuerySet[T]) Exists(ctx context.Context) (bool, error) {
 	c := qs.clone()
 	c.order = nil
 	c.limit = 1
-	ds, err := c.base()
+	ds, err := c.base(nil)
 	if err != nil {
 		return false, err
 	}

@@ -2,7 +2,6 @@ package orm
 
 import (
 	"reflect"
-	"strings"
 
 	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/relations"
@@ -28,6 +27,9 @@ type relation struct {
 	protect    bool   // on_delete=protect: refuse to delete a referenced row
 	reverseOf  string // one-to-many: the target's foreign key field
 	listBit    uint64 // a list: its bit in Model.lists
+	// meta is the relation as data for the relation layer, completed by
+	// resolve.
+	meta *relations.Relation
 
 	// Set by resolve.
 	target *modelInfo
@@ -43,16 +45,8 @@ type relation struct {
 }
 
 // parseRelation recognises a relation field; it returns nil for any other.
-func (info *modelInfo) parseRelation(sf reflect.StructField, index []int) (*relation, error) {
-	opts := map[string]string{}
-	for _, opt := range strings.Split(sf.Tag.Get("orm"), ",") {
-		key, value, _ := strings.Cut(strings.TrimSpace(opt), "=")
-		opts[key] = value
-	}
-	_, fk := opts["fk"]
-	_, o2o := opts["o2o"]
-	_, m2m := opts["m2m"]
-	_, reverse := opts["reverse"]
+func (info *modelInfo) parseRelation(sf reflect.StructField, index []int, opts tagOptions) (*relation, error) {
+	fk, o2o, m2m, reverse := opts.has("fk"), opts.has("o2o"), opts.has("m2m"), opts.has("reverse")
 	bad := func(format string, args ...any) error {
 		return modelErr(info.name, sf.Name, ErrInvalidModel, format, args...)
 	}
@@ -70,7 +64,7 @@ func (info *modelInfo) parseRelation(sf reflect.StructField, index []int) (*rela
 		if toOne {
 			return nil, bad("a pointer to a struct must be tagged orm:\"fk\" (a relation), orm:\"json\" or orm:\"-\"")
 		}
-		if list && !strings.Contains(sf.Tag.Get("orm"), "json") {
+		if list && !opts.has("json") {
 			return nil, bad("a list of struct pointers must be tagged orm:\"reverse=Field\", orm:\"m2m\", orm:\"json\" or orm:\"-\"")
 		}
 		return nil, nil
@@ -84,11 +78,11 @@ func (info *modelInfo) parseRelation(sf reflect.StructField, index []int) (*rela
 			return nil, bad("fk needs a pointer to a model struct, not %s", t)
 		}
 		r.kind, r.targetType = relations.ManyToOne, t.Elem()
-		if _, unique := opts["unique"]; unique || o2o {
+		if opts.has("unique") || o2o {
 			r.kind = relations.OneToOne
 		}
 		for key, dst := range map[string]*core.Action{"on_delete": &r.onDelete, "on_update": &r.onUpdate} {
-			v, ok := opts[key]
+			v, ok := opts.get(key)
 			if !ok {
 				continue
 			}
@@ -110,14 +104,15 @@ func (info *modelInfo) parseRelation(sf reflect.StructField, index []int) (*rela
 				return nil, bad("%s=%q: want cascade, set_null, restrict, protect or no_action", key, v)
 			}
 		}
-		if _, null := opts["null"]; (r.onDelete == core.SetNull || r.onUpdate == core.SetNull) && !null {
+		if (r.onDelete == core.SetNull || r.onUpdate == core.SetNull) && !opts.has("null") {
 			return nil, bad("on_delete=set_null needs a nullable foreign key: add null")
 		}
 	case reverse:
 		if !list {
 			return nil, bad("reverse= needs a slice of pointers to a model struct, not %s", t)
 		}
-		r.kind, r.targetType, r.reverseOf = relations.OneToMany, t.Elem().Elem(), opts["reverse"]
+		r.reverseOf, _ = opts.get("reverse")
+		r.kind, r.targetType = relations.OneToMany, t.Elem().Elem()
 		if r.reverseOf == "" {
 			return nil, bad("reverse= needs the name of the other model's foreign key field")
 		}
@@ -126,7 +121,7 @@ func (info *modelInfo) parseRelation(sf reflect.StructField, index []int) (*rela
 			return nil, bad("m2m needs a slice of pointers to a model struct, not %s", t)
 		}
 		r.kind, r.targetType = relations.ManyToMany, t.Elem().Elem()
-		if name := opts["through"]; name != "" {
+		if name, _ := opts.get("through"); name != "" {
 			r.joinName = name // the through model's type name, found when resolving
 		}
 	}
@@ -181,6 +176,7 @@ func (r *relation) resolve() error {
 			r.joinTable = r.autoJoinTable()
 		}
 	}
+	r.describeResolved()
 	return nil
 }
 
@@ -270,16 +266,36 @@ func findModelNamed(name string) *modelInfo {
 	return found
 }
 
-// hop describes the relation's first step in SQL terms.
-func (r *relation) hop() relations.Hop {
-	m, t := r.model, r.target
+// describe makes the model known to the relation layer: its fields and
+// relations by every name paths may use. The relations' targets and keys
+// are filled in by resolve.
+func (info *modelInfo) describe() {
+	info.rm = relations.NewModel(info.name, info.table, info)
+	for _, f := range info.fields {
+		f.meta = &relations.Field{Name: f.name, Column: f.column, Ref: f}
+	}
+	info.rm.PK = info.pk.meta
+	for key, f := range info.byKey {
+		info.rm.AddField(f.meta, key)
+	}
+	for _, r := range info.rels {
+		r.meta = &relations.Relation{Name: r.name, Kind: r.kind, From: info.rm, Ref: r}
+	}
+	for key, r := range info.relByKey {
+		info.rm.AddRelation(r.meta, key)
+	}
+}
+
+// describeResolved completes the relation's data once its target is known.
+func (r *relation) describeResolved() {
+	m := r.meta
+	m.Kind, m.To = r.kind, r.target.rm
 	switch r.kind {
 	case relations.OneToMany:
-		return relations.Hop{Kind: r.kind, Table: m.table, Column: m.pk.column, Target: t.table, TargetColumn: r.back.fk.column}
+		m.Column, m.Reverse = r.back.fk.column, r.back.meta
 	case relations.ManyToMany:
-		return relations.Hop{Kind: r.kind, Table: m.table, Column: m.pk.column, Target: t.table, TargetColumn: t.pk.column,
-			Through: r.joinName, ThroughColumn: r.joinLocal, ThroughTarget: r.joinRemote}
+		m.Through, m.ThroughFrom, m.ThroughTo = r.joinName, r.joinLocal, r.joinRemote
+	default:
+		m.Column, m.Nullable = r.fk.column, r.fk.nullable
 	}
-	return relations.Hop{Kind: r.kind, Table: m.table, Column: r.fk.column, Target: t.table, TargetColumn: t.pk.column,
-		Nullable: r.fk.nullable}
 }

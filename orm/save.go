@@ -259,7 +259,7 @@ func (m *Manager[T]) newFrom(conds lookups.Q, defaults map[string]any) (*T, erro
 	obj := new(T)
 	v := reflect.ValueOf(obj).Elem()
 	for key, val := range conds {
-		leaf, err := lookups.DefaultRegistry.ParseKey(key, val)
+		leaf, err := m.reg.ParseKey(key, val)
 		if err != nil {
 			return nil, m.wrap(err)
 		}

@@ -1,8 +1,6 @@
 package orm
 
 import (
-	"strings"
-
 	"reflect"
 
 	"github.com/atomdb/atomdb/core"
@@ -24,72 +22,58 @@ func (qs *QuerySet[T]) SelectRelated(paths ...string) *QuerySet[T] {
 	return c
 }
 
-// join is one table of a SelectRelated query.
-type join struct {
-	rel    *relation
-	alias  string
-	parent string // the alias (or table) the foreign key is on
-	left   bool
-}
-
-// planJoins resolves the SelectRelated paths into joins, in an order where
-// every parent comes before its children.
-func (qs *QuerySet[T]) planJoins() ([]*join, error) {
-	aliases := relations.NewAliases(qs.info.table)
-	var joins []*join
+// planJoins adds the SelectRelated paths to the query's join plan and
+// returns their joins, every parent before its children.
+func (qs *QuerySet[T]) planJoins(plan *relations.Joins) ([]*relations.Join, error) {
+	var joins []*relations.Join
+	seen := map[*relations.Join]bool{}
 	for _, path := range qs.related {
-		parts := strings.Split(path, "__")
-		info, parent, left := qs.info, qs.info.table, false
-		for i, part := range parts {
-			rel := info.relByKey[part]
-			if rel == nil || rel.fk == nil {
-				what := "is not a relation of " + info.name
-				if rel != nil {
-					what = "is a " + rel.kind.String() + " relation (use PrefetchRelated)"
-				}
-				return nil, qs.errorf(ErrBadValue, "SelectRelated(%q): %q %s", path, part, what)
+		p, err := qs.resolvePath("SelectRelated", path)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range p.Steps {
+			if r.Kind.ToMany() {
+				return nil, qs.errorf(ErrBadValue, "SelectRelated(%q): %q is a %s relation (use PrefetchRelated)", path, r.Name, r.Kind)
 			}
-			sub := parts[:i+1]
-			alias, isNew := aliases.For(sub)
-			left = left || rel.fk.nullable
-			if isNew {
-				joins = append(joins, &join{rel: rel, alias: alias, parent: parent, left: left})
+		}
+		if !p.EndsAtRelation() {
+			return nil, qs.errorf(ErrBadValue, "SelectRelated(%q): %q is not a relation of %s", path, p.Names[len(p.Names)-1], p.Last(qs.info.rm).Name)
+		}
+		for _, jn := range plan.Add(p.Steps) {
+			if !seen[jn] {
+				seen[jn] = true
+				joins = append(joins, jn)
 			}
-			info, parent = rel.target, alias
 		}
 	}
 	return joins, nil
 }
 
 // selectRelated is the SELECT of the model's fields and those of every join.
-func (qs *QuerySet[T]) selectRelated(joins []*join) (*goqu.SelectDataset, error) {
-	ds, err := qs.selectModels()
+func (qs *QuerySet[T]) selectRelated(plan *relations.Joins, joins []*relations.Join) (*goqu.SelectDataset, error) {
+	ds, err := qs.base(plan)
 	if err != nil {
 		return nil, err
 	}
 	cols := qs.columns()
 	for _, j := range joins {
-		t := j.rel.target
-		on := goqu.On(core.TableIdent(j.alias).Col(t.pk.column).Eq(core.TableIdent(j.parent).Col(j.rel.fk.column)))
-		table := core.TableIdent(t.table).As(j.alias)
-		if j.left {
-			ds = ds.LeftJoin(table, on)
-		} else {
-			ds = ds.InnerJoin(table, on)
-		}
-		for _, f := range t.fields {
-			cols = append(cols, core.TableIdent(j.alias).Col(f.column))
+		for _, f := range targetOf(j).fields {
+			cols = append(cols, core.TableIdent(j.Alias).Col(f.column))
 		}
 	}
 	return ds.Select(cols...), nil
 }
+
+// targetOf is the model a join reaches.
+func targetOf(j *relations.Join) *modelInfo { return j.Rel.To.Ref.(*modelInfo) }
 
 // scanJoined reads a SelectRelated row: the model, then each join's object,
 // which goes through the identity map; the foreign key stubs of the objects
 // already read are the same objects, so the loaded ones are linked. An
 // INNER JOIN's columns are never NULL and take the same typed path as the
 // model's own; a LEFT JOIN's go through nullable scanners.
-func (qs *QuerySet[T]) scanJoined(rows *core.Rows, sc *scanCtx, tm *typeMap, joins []*join) (*T, error) {
+func (qs *QuerySet[T]) scanJoined(rows *core.Rows, sc *scanCtx, tm *typeMap, joins []*relations.Join) (*T, error) {
 	if len(sc.joined) != len(joins) {
 		sc.joined = make([]*scanCtx, len(joins)) // each join's own key slots
 		for i := range joins {
@@ -100,11 +84,11 @@ func (qs *QuerySet[T]) scanJoined(rows *core.Rows, sc *scanCtx, tm *typeMap, joi
 	objs := make([]reflect.Value, len(joins))
 	nulls := make([]nullableRow, len(joins))
 	for i, j := range joins {
-		if j.left {
-			nulls[i] = newNullableRow(j.rel.target, sc)
+		if j.Left {
+			nulls[i] = newNullableRow(targetOf(j), sc)
 			dest = append(dest, nulls[i].dest...)
 		} else {
-			objs[i], dest = j.rel.target.prepare(sc.joined[i], dest)
+			objs[i], dest = targetOf(j).prepare(sc.joined[i], dest)
 		}
 	}
 	sc.buf = dest
@@ -116,9 +100,9 @@ func (qs *QuerySet[T]) scanJoined(rows *core.Rows, sc *scanCtx, tm *typeMap, joi
 		return nil, qs.wrap(err)
 	}
 	for i, j := range joins {
-		target := j.rel.target
+		target := targetOf(j)
 		switch {
-		case !j.left:
+		case !j.Left:
 			if _, err := target.finish(objs[i], sc.joined[i], sc.tm(target)); err != nil {
 				return nil, qs.wrap(err)
 			}

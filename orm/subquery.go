@@ -58,7 +58,7 @@ func (qs *QuerySet[T]) subquery(d *core.Dialect, name string) (*goqu.SelectDatas
 	if !limited {
 		c.order = nil
 	}
-	ds, err := c.base()
+	ds, err := c.base(nil)
 	if err != nil {
 		return nil, err
 	}

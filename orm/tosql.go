@@ -6,23 +6,22 @@ import (
 	"strings"
 
 	"github.com/atomdb/atomdb/core"
+	"github.com/atomdb/atomdb/relations"
 )
 
 // mainQuery is the query All, Iterate and Get send for the objects
 // themselves (the prefetch queries come after it), and the SelectRelated
 // joins its rows carry.
-func (qs *QuerySet[T]) mainQuery() (any, []*join, error) {
+func (qs *QuerySet[T]) mainQuery() (any, []*relations.Join, error) {
 	if qs.err != nil {
 		return nil, nil, qs.err
 	}
-	joins, err := qs.planJoins()
+	plan := relations.NewJoins(qs.info.rm)
+	joins, err := qs.planJoins(plan)
 	if err != nil {
 		return nil, nil, err
 	}
-	ds, err := qs.selectModels()
-	if err == nil && len(joins) > 0 {
-		ds, err = qs.selectRelated(joins)
-	}
+	ds, err := qs.selectRelated(plan, joins)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -65,64 +65,41 @@ type valueCol struct {
 	joined bool // reached through a LEFT JOIN: NULL when there is no related row
 }
 
-// valueColumns resolves the names of Values, adding a LEFT JOIN for each
-// relation a name goes through ("tracks__title"): one row per related row,
-// as in Django.
-func (qs *QuerySet[T]) valueColumns(ds *goqu.SelectDataset, method string, names []string) (*goqu.SelectDataset, []valueCol, error) {
+// valueColumns resolves the names of Values, adding to plan a join for
+// each relation a name goes through ("tracks__title"): one row per related
+// row, as in Django.
+func (qs *QuerySet[T]) valueColumns(plan *relations.Joins, method string, names []string) ([]valueCol, error) {
 	if len(names) == 0 {
 		for _, f := range qs.info.fields {
 			names = append(names, f.name)
 		}
 	}
-	aliases := relations.NewAliases(qs.info.table)
 	cols := make([]valueCol, len(names))
 	for i, name := range names {
-		parts := strings.Split(name, "__")
-		info, at, joined := qs.info, qs.info.table, false
-		for j, part := range parts[:len(parts)-1] {
-			rel := info.relByKey[part]
-			if rel == nil {
-				return nil, nil, qs.errorf(ErrBadValue, "%s: %q in %q is not a relation of %s", method, part, name, info.name)
-			}
-			alias, isNew := aliases.For(parts[:j+1])
-			if isNew {
-				ds = joinValues(ds, rel, at, alias)
-			}
-			info, at, joined = rel.target, alias, true
+		p, err := qs.resolvePath(method, name)
+		if err != nil {
+			return nil, err
 		}
-		f := info.field(parts[len(parts)-1])
-		if f == nil {
-			return nil, nil, qs.errorf(ErrBadValue, "%s: unknown field %q", method, name)
+		if p.Field == nil {
+			return nil, qs.errorf(ErrBadValue, "%s(%q): %q is a list relation, not a field", method, name, p.Names[len(p.Names)-1])
 		}
-		cols[i] = valueCol{name: name, f: f, col: core.TableIdent(at).Col(f.column), joined: joined}
+		steps := p.FieldSteps()
+		alias, _ := plan.Table(plan.Add(steps))
+		cols[i] = valueCol{name: name, f: p.Field.Ref.(*field), col: core.TableIdent(alias).Col(p.Field.Column), joined: len(steps) > 0}
 	}
-	return ds, cols, nil
-}
-
-// joinValues LEFT JOINs the table of rel (aliased) to the table at parent.
-func joinValues(ds *goqu.SelectDataset, rel *relation, parent, alias string) *goqu.SelectDataset {
-	t := rel.target
-	target := core.TableIdent(t.table).As(alias)
-	switch rel.kind {
-	case relations.OneToMany:
-		return ds.LeftJoin(target, goqu.On(core.TableIdent(alias).Col(rel.back.fk.column).Eq(core.TableIdent(parent).Col(rel.model.pk.column))))
-	case relations.ManyToMany:
-		through := core.Label(alias, "through")
-		ds = ds.LeftJoin(core.TableIdent(rel.joinName).As(through), goqu.On(core.TableIdent(through).Col(rel.joinLocal).Eq(core.TableIdent(parent).Col(rel.model.pk.column))))
-		return ds.LeftJoin(target, goqu.On(core.TableIdent(alias).Col(t.pk.column).Eq(core.TableIdent(through).Col(rel.joinRemote))))
-	}
-	return ds.LeftJoin(target, goqu.On(core.TableIdent(alias).Col(t.pk.column).Eq(core.TableIdent(parent).Col(rel.fk.column))))
+	return cols, nil
 }
 
 func (qs *QuerySet[T]) valueRows(ctx context.Context, method string, names []string) ([]valueCol, [][]any, error) {
 	if qs.err != nil {
 		return nil, nil, qs.err
 	}
-	ds, err := qs.base()
+	plan := relations.NewJoins(qs.info.rm)
+	cols, err := qs.valueColumns(plan, method, names)
 	if err != nil {
 		return nil, nil, err
 	}
-	ds, cols, err := qs.valueColumns(ds, method, names)
+	ds, err := qs.base(plan)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -208,7 +185,7 @@ func (qs *QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregation) (map[
 	}
 	c := qs.clone()
 	c.order = nil
-	ds, err := c.base()
+	ds, err := c.base(nil)
 	if err != nil {
 		return nil, err
 	}

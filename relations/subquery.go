@@ -2,6 +2,7 @@ package relations
 
 import (
 	"github.com/atomdb/atomdb/core"
+	"github.com/doug-martin/goqu/v9"
 	"github.com/doug-martin/goqu/v9/exp"
 )
 
@@ -31,4 +32,32 @@ func Membership(d *core.Dialect, h Hop, inner ...exp.Expression) exp.Expression 
 	default: // the selected column is the target's key (to-one) or its foreign key (one-to-many)
 		return local.In(target.Select(core.TableIdent(h.Target).Col(h.TargetColumn)))
 	}
+}
+
+// Member is the condition that a row of r.From relates, through r, to at
+// least one row satisfying every condition in inner (see Membership). A
+// NULL foreign key relates to nothing, so the condition is false there
+// (never NULL: Exclude keeps such a row), and a one-to-many ignores the
+// related rows whose foreign key is NULL (NOT (pk IN (..., NULL)) would be
+// NULL, not true).
+func Member(d *core.Dialect, r *Relation, inner ...exp.Expression) exp.Expression {
+	if r.Kind == OneToMany {
+		inner = append(inner, core.TableIdent(r.To.Table).Col(r.Column).IsNotNull())
+	}
+	e := Membership(d, r.Hop(), inner...)
+	if r.Nullable {
+		e = goqu.And(core.TableIdent(r.From.Table).Col(r.Column).IsNotNull(), e)
+	}
+	return e
+}
+
+// NoRelated is the condition that a row of r.From relates to no row through r.
+func NoRelated(d *core.Dialect, r *Relation) exp.Expression {
+	switch {
+	case r.Kind.ToMany():
+		return goqu.Func("NOT", Member(d, r))
+	case !r.Nullable:
+		return goqu.L("(1 = 0)")
+	}
+	return core.TableIdent(r.From.Table).Col(r.Column).IsNull()
 }

@@ -146,6 +146,14 @@ func sqlShapes() []sqlShape {
 			_, err := orm.Objects[Cut](db).OrderBy("-position", "title", "pk").Limit(2).Offset(1).All(ctx)
 			return err
 		}},
+		{"order_by_related", func(ctx context.Context, db *core.Database) error {
+			_, err := orm.Objects[Cut](db).OrderBy("record__name", "-record__artist__name", "record__producer__name", "record").All(ctx)
+			return err
+		}},
+		{"order_by_select_related", func(ctx context.Context, db *core.Database) error {
+			_, err := orm.Objects[Record](db).SelectRelated("artist").OrderBy("-producer__name", "artist__name").All(ctx)
+			return err
+		}},
 	}
 }
 
