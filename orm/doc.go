@@ -54,7 +54,9 @@
 // Errors wrap ErrDoesNotExist, ErrMultipleObjectsReturned, ErrInvalidModel,
 // ErrBadValue, ErrValueRange, ErrNotSaved, the lookups errors (ErrUnknownField,
 // ErrUnknownLookup, ...) or core's classified database errors, and name the
-// model and field.
+// model and field. Lookups come from lookups.DefaultRegistry, or from the
+// registry UseLookups gave the database, so that lookups of your own work in
+// every query.
 //
 // # Saving
 //
@@ -76,7 +78,10 @@
 // not loaded holds a stub with only its key. SelectRelated joins to-one
 // relations into the query; PrefetchRelated and LoadRelated load any
 // relation with one query per level; lookups cross relations
-// ("album__artist__name") as IN subqueries, so no row comes back twice.
+// ("album__artist__name") as IN subqueries, so no row comes back twice;
+// OrderBy crosses to-one relations ("-album__artist__name") with a JOIN
+// each, LEFT for a nullable key. Paths are resolved, and joins planned, by
+// the relations package.
 //
 // Saving an object saves its changed relation lists, and a list knows
 // whether it was loaded (the state lives in the embedded Model). A list

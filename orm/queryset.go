@@ -300,15 +300,6 @@ func (qs *QuerySet[T]) columns() []any {
 	return cols
 }
 
-// selectModels is the SELECT of every stored field.
-func (qs *QuerySet[T]) selectModels(defaultOrder ...string) (*goqu.SelectDataset, error) {
-	ds, err := qs.base(nil, defaultOrder...)
-	if err != nil {
-		return nil, err
-	}
-	return ds.Select(qs.columns()...), nil
-}
-
 // Iterate runs the query and yields the objects one at a time as rows
 // arrive, in constant memory. An error ends the sequence with (nil, err).
 //

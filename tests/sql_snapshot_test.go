@@ -81,6 +81,18 @@ func checkSnapshot(t *testing.T, backend, shape string, stmts []core.QueryEvent)
 	}
 }
 
+// snapshotDB opens a fresh database of backend with the relation tests'
+// tables and a log of its statements.
+func snapshotDB(t *testing.T, backend string) (*core.Database, *stmtLog) {
+	t.Helper()
+	log := &stmtLog{}
+	db := harness.Open(t, backend, core.WithQueryHook(log.hook))
+	if err := orm.CreateTables(context.Background(), db, relModels...); err != nil {
+		t.Fatal(err)
+	}
+	return db, log
+}
+
 // sqlShape is one query shape of the orm whose SQL is kept as a snapshot.
 type sqlShape struct {
 	name string
@@ -165,12 +177,8 @@ func TestSQLSnapshots(t *testing.T) {
 	for _, backend := range harness.SQLBackends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			log := &stmtLog{}
-			db := harness.Open(t, backend, core.WithQueryHook(log.hook))
+			db, log := snapshotDB(t, backend)
 			ctx := context.Background()
-			if err := orm.CreateTables(ctx, db, relModels...); err != nil {
-				t.Fatal(err)
-			}
 			seedLibrary(t, ctx, db)
 			for _, s := range sqlShapes() {
 				log.take()
@@ -194,12 +202,8 @@ func TestSQLSnapshotPrefetchChunks(t *testing.T) {
 	for _, backend := range harness.SQLBackends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			log := &stmtLog{}
-			db := harness.Open(t, backend, core.WithQueryHook(log.hook))
+			db, log := snapshotDB(t, backend)
 			ctx := context.Background()
-			if err := orm.CreateTables(ctx, db, relModels...); err != nil {
-				t.Fatal(err)
-			}
 			n := db.Dialect().MaxParams() + 5
 			if db.Dialect() == core.Postgres {
 				n = 100 // one array parameter however many
