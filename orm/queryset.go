@@ -249,10 +249,16 @@ func (qs *QuerySet[T]) base(plan *relations.Joins, defaultOrder ...string) (*goq
 	if qs.distinct {
 		ds = ds.Distinct()
 	}
+	var of []exp.IdentifierExpression
+	if qs.db.Dialect() == core.Postgres && plan.Outer() {
+		// PostgreSQL cannot lock the nullable side of an outer join: the
+		// lock is on the model's own rows.
+		of = append(of, core.TableIdent(qs.info.table))
+	}
 	if qs.update && qs.db.Dialect() != core.SQLite {
-		ds = ds.ForUpdate(exp.Wait)
+		ds = ds.ForUpdate(exp.Wait, of...)
 	} else if qs.share && qs.db.Dialect() == core.Postgres {
-		ds = ds.ForShare(exp.Wait)
+		ds = ds.ForShare(exp.Wait, of...)
 	}
 	return ds, nil
 }

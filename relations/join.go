@@ -75,6 +75,18 @@ func (j *Joins) Table(path []*Join) (alias string, nullable bool) {
 	return last.Alias, last.Left
 }
 
+// Outer reports whether a planned join is a LEFT JOIN. PostgreSQL refuses
+// to lock the rows of the nullable side of one (FOR UPDATE OF names the
+// tables to lock instead).
+func (j *Joins) Outer() bool {
+	for _, jn := range j.list {
+		if jn.Left {
+			return true
+		}
+	}
+	return false
+}
+
 // List returns the joins planned so far, every parent before its children.
 func (j *Joins) List() []*Join { return j.list }
 

@@ -99,6 +99,21 @@ func TestOrderByAcrossRelations(t *testing.T) {
 		if sqls := log.take(); len(sqls) != 1 || strings.Contains(sqls[0], "JOIN") {
 			t.Errorf("ordering by a foreign key joined: %q", sqls)
 		}
+		// A locking read ordered across a nullable relation (or selecting
+		// one): PostgreSQL locks the records' own rows.
+		err = db.Transaction(ctx, func(ctx context.Context) error {
+			locked, err := records.ForUpdate().OrderBy("producer__name", "name").All(ctx)
+			if err == nil && len(locked) != 4 {
+				t.Errorf("ForUpdate ordered across a nullable relation: %d records", len(locked))
+			}
+			if err == nil {
+				_, err = records.ForUpdate().SelectRelated("producer").All(ctx)
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("locking read across a nullable relation: %v", err)
+		}
 		for _, bad := range [][]string{{"tracks__title"}, {"artist__nope"}, {"genres"}, {"artist__albums__name"}, {"name__x"}} {
 			if _, err := records.OrderBy(bad...).All(ctx); !errors.Is(err, orm.ErrBadValue) {
 				t.Errorf("OrderBy(%q) = %v, want ErrBadValue", bad, err)
