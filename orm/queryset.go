@@ -240,7 +240,7 @@ func (qs *QuerySet[T]) base(plan *relations.Joins, defaultOrder ...string) (*goq
 		ds = ds.Limit(uint(qs.limit))
 	}
 	if qs.offset > 0 {
-		if qs.limit < 0 && qs.db.Dialect() != core.Postgres {
+		if qs.limit < 0 && qs.db.Dialect().Caps().OffsetNeedsLimit {
 			// MySQL and SQLite have no OFFSET without LIMIT.
 			ds = ds.Limit(uint(1<<63 - 1))
 		}
@@ -255,9 +255,9 @@ func (qs *QuerySet[T]) base(plan *relations.Joins, defaultOrder ...string) (*goq
 		// lock is on the model's own rows.
 		of = append(of, core.TableIdent(qs.info.table))
 	}
-	if qs.update && qs.db.Dialect() != core.SQLite {
+	if qs.update && qs.db.Dialect().Caps().RowLocks {
 		ds = ds.ForUpdate(exp.Wait, of...)
-	} else if qs.share && qs.db.Dialect() == core.Postgres {
+	} else if qs.share && qs.db.Dialect().Caps().ShareLock == "FOR SHARE" {
 		ds = ds.ForShare(exp.Wait, of...)
 	}
 	return ds, nil

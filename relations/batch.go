@@ -24,7 +24,7 @@ func KeyConditions(d *core.Dialect, col exp.IdentifierExpression, keys []any, el
 	if len(keys) == 0 {
 		return nil
 	}
-	if d == core.Postgres && elemType != "" {
+	if d.Caps().Arrays && elemType != "" {
 		return []exp.Expression{goqu.L("? = ANY(CAST(? AS "+elemType+"[]))", col, pgArray(keys))}
 	}
 	size := max(1, d.MaxParams()-reserve)
