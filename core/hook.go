@@ -144,7 +144,8 @@ func (o *options) newHooks(u *URL) []QueryHook {
 // before tells the hooks that st is about to run and returns the context it
 // runs with, and the event to hand to after (nil when there are no hooks).
 func (db *Database) before(ctx context.Context, kind StatementKind, st statement, tx *Tx) (context.Context, *QueryEvent) {
-	if len(db.hooks) == 0 {
+	hooks := db.hooksFor(st.replica)
+	if len(hooks) == 0 {
 		return ctx, nil
 	}
 	if tx == nil && kind < BeginStatement {
@@ -152,7 +153,7 @@ func (db *Database) before(ctx context.Context, kind StatementKind, st statement
 	}
 	e := &QueryEvent{Kind: kind, Operation: operation(st.sql), SQL: st.sql, Args: st.args, Tx: tx, Start: now(),
 		Replica: st.replica}
-	for _, h := range db.hooks {
+	for _, h := range hooks {
 		if c := h.BeforeQuery(ctx, e); c != nil { // a careless hook's nil keeps ctx
 			ctx = c
 		}
@@ -173,9 +174,19 @@ func (db *Database) after(ctx context.Context, e *QueryEvent, rows int64, err er
 		e.RowsAffected = rows
 	}
 	e.Err = err
-	for i := len(db.hooks) - 1; i >= 0; i-- {
-		db.hooks[i].AfterQuery(ctx, e)
+	hooks := db.hooksFor(e.Replica)
+	for i := len(hooks) - 1; i >= 0; i-- {
+		hooks[i].AfterQuery(ctx, e)
 	}
+}
+
+// hooksFor returns the hooks of the primary (replica 0) or of a replica by
+// its QueryEvent.Replica number.
+func (db *Database) hooksFor(replica int) []QueryHook {
+	if replica > 0 {
+		return db.replicas.list[replica-1].hooks
+	}
+	return db.hooks
 }
 
 // operation returns the first keyword of sql in upper case, after any

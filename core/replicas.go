@@ -89,6 +89,10 @@ type replica struct {
 	drv   Driver
 	cfg   PoolConfig
 	d     *Dialect
+	// hooks are the Database's hooks made for this replica's URL, so that
+	// what they report (a span's server.address) names the server that ran
+	// the statement.
+	hooks []QueryHook
 
 	pool   atomic.Pointer[poolRef] // nil until it first connects
 	up     atomic.Bool             // reads may go to it
@@ -146,7 +150,7 @@ func newReplicaSet(u *URL, o *options) (*replicaSet, error) {
 	}
 	s.timeout = max(min(s.interval, maxReplicaCheck), minReplicaCheck)
 	for i, r := range urls {
-		s.list = append(s.list, &replica{index: i + 1, url: r, d: r.Dialect()})
+		s.list = append(s.list, &replica{index: i + 1, url: r, d: r.Dialect(), hooks: o.newHooks(r)})
 	}
 	return s, nil
 }

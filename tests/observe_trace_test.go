@@ -185,3 +185,48 @@ func TestTracingFailedBegin(t *testing.T) {
 		}
 	}
 }
+
+// A read served by a replica is traced with the replica's address: the
+// replica here is the same PostgreSQL server spelled "localhost" where the
+// primary's URL says 127.0.0.1 (or the other way round).
+func TestTracingReplicaAddress(t *testing.T) {
+	primary := harness.FreshURL(t, harness.Postgres)
+	var replica string
+	switch {
+	case strings.Contains(primary, "@127.0.0.1:"):
+		replica = strings.Replace(primary, "@127.0.0.1:", "@localhost:", 1)
+	case strings.Contains(primary, "@localhost:"):
+		replica = strings.Replace(primary, "@localhost:", "@127.0.0.1:", 1)
+	default:
+		t.Skipf("the PostgreSQL URL names neither 127.0.0.1 nor localhost: %s", primary)
+	}
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	ctx := context.Background()
+	db, err := core.Open(ctx, primary, core.WithReplicas(replica), core.WithTracerProvider(tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.FetchVal(ctx, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.FetchVal(core.UsePrimary(ctx), "SELECT 2"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range rec.Ended() {
+		if v, _ := attrOf(s, "db.query.text"); strings.HasPrefix(v.AsString(), "SELECT ") {
+			addr, _ := attrOf(s, "server.address")
+			got = append(got, v.AsString()+" on "+addr.AsString())
+		}
+	}
+	rhost, phost := "localhost", "127.0.0.1"
+	if strings.Contains(primary, "@localhost:") {
+		rhost, phost = phost, rhost
+	}
+	want := []string{"SELECT 1 on " + rhost, "SELECT 2 on " + phost}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("statement spans: %q, want %q", got, want)
+	}
+}
