@@ -1,17 +1,20 @@
 package orm
 
 import (
-	"runtime"
-	"sync"
-	"weak"
+	"sync/atomic"
 
 	"github.com/atomdb/atomdb/core"
 	"github.com/atomdb/atomdb/lookups"
 )
 
-// registries holds the lookup registry given to each database with
-// UseLookups, by a weak pointer, so a binding never keeps a database alive.
-var registries sync.Map // weak.Pointer[core.Database] -> *lookups.Registry
+// lookupsKey keys a database's lookup registry among its attachments.
+type lookupsKey struct{}
+
+// lookupsSlot is the registry UseLookups gave a database; nil for
+// lookups.DefaultRegistry.
+func lookupsSlot(db *core.Database) *atomic.Pointer[lookups.Registry] {
+	return db.Attachment(lookupsKey{}, func() any { return new(atomic.Pointer[lookups.Registry]) }).(*atomic.Pointer[lookups.Registry])
+}
 
 // UseLookups makes every query on db (Filter, Exclude, Get, GetOrCreate,
 // ... of every model) parse and compile its lookups with reg instead of
@@ -20,24 +23,16 @@ var registries sync.Map // weak.Pointer[core.Database] -> *lookups.Registry
 // made: a manager takes the registry when Objects makes it. A nil reg goes
 // back to lookups.DefaultRegistry.
 func UseLookups(db *core.Database, reg *lookups.Registry) {
-	if db == nil {
-		return
-	}
-	key := weak.Make(db)
-	if reg == nil {
-		registries.Delete(key)
-		return
-	}
-	if _, loaded := registries.Swap(key, reg); !loaded {
-		runtime.AddCleanup(db, func(k weak.Pointer[core.Database]) { registries.Delete(k) }, key)
+	if db != nil {
+		lookupsSlot(db).Store(reg)
 	}
 }
 
 // lookupsOf returns the lookup registry of db's queries.
 func lookupsOf(db *core.Database) *lookups.Registry {
 	if db != nil {
-		if r, ok := registries.Load(weak.Make(db)); ok {
-			return r.(*lookups.Registry)
+		if r := lookupsSlot(db).Load(); r != nil {
+			return r
 		}
 	}
 	return lookups.DefaultRegistry
